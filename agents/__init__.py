@@ -1,0 +1,1 @@
+"""Thin wiring around the pure core: Faust app and agents, CLI, metrics, settings."""

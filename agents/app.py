@@ -1,0 +1,179 @@
+"""The Faust application: topics, the detection agent and the worker's HTTP pages.
+
+Thin by design: the agent decodes nothing itself; it hands batches of raw records to
+`agents.pipeline.Pipeline` in an executor (the encoder and HDBSCAN are CPU-bound and would
+otherwise block every coroutine on the loop), then sends what comes back and lets Faust
+commit offsets. Concurrency stays 1: with more, Faust can commit offsets past batches still in
+flight (faust #606) and a crash would lose them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import ssl
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+from faust.web import Request, Response, View
+
+from agents import logs, metrics
+from agents.pipeline import BatchOutput, Pipeline, RawRecord, failed_batch, source_key
+from agents.settings import Settings
+
+log = logs.get(__name__)
+
+
+def _credentials(settings: Settings) -> Any:
+    if settings.security_protocol == "PLAINTEXT":
+        return None
+    context = None
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=settings.ssl_cafile)
+        if settings.ssl_certfile:
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+    if settings.security_protocol == "SSL":
+        return faust.SSLCredentials(context)
+    password = settings.sasl_password.get_secret_value() if settings.sasl_password else None
+    return faust.SASLCredentials(
+        username=settings.sasl_username,
+        password=password,
+        ssl_context=context,
+        mechanism=settings.sasl_mechanism,
+    )
+
+
+class _State:
+    """The worker's pipeline, built on the agent's first start (loading the model takes s)."""
+
+    def __init__(self, pipeline: Pipeline | None) -> None:
+        self.pipeline = pipeline
+        self.ready = False
+
+
+def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.App:
+    """Build the Faust app. `pipeline` is created lazily on first use unless given."""
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in settings.broker.split(",")],
+        broker_credentials=_credentials(settings),
+        store="memory://",
+        datadir=settings.data_dir,
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=4 * 1024 * 1024,
+        web_in_thread=False,
+    )
+    inputs = app.topic(
+        settings.articles_topic,
+        settings.posts_topic,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    narratives = app.topic(settings.narratives_topic, key_serializer="raw", value_serializer="raw")
+    dlq = app.topic(settings.dlq_topic, key_serializer="raw", value_serializer="raw")
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detector")
+    state = _State(pipeline)
+
+    async def publish(out: BatchOutput) -> None:
+        for letter in out.dead_letters:
+            await dlq.send(
+                key=(letter.doc_id or "").encode("utf-8", "replace"),
+                value=letter.model_dump_json().encode(),
+            )
+        for event in out.events:
+            await narratives.send(
+                key=event.narrative_id.encode(), value=event.model_dump_json().encode()
+            )
+        await app.producer.flush()
+
+    next_offset: dict[Any, int] = {}
+    input_topics = {settings.articles_topic, settings.posts_topic}
+
+    async def source_progress(
+        seen: dict[Any, int],
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """Which input partitions are caught up, and which have an unread backlog."""
+        caught_up: set[str] = set()
+        pending: set[str] = set()
+        for tp in app.consumer.assignment():
+            if tp.topic not in input_topics:
+                continue
+            highwater = app.consumer.highwater(tp) or 0
+            if tp in seen:
+                if seen[tp] >= highwater:
+                    caught_up.add(source_key(tp.topic, tp.partition))
+            else:
+                position = await app.consumer.position(tp)
+                if position is not None and position < highwater:
+                    pending.add(source_key(tp.topic, tp.partition))
+                else:
+                    caught_up.add(source_key(tp.topic, tp.partition))
+        return frozenset(caught_up), frozenset(pending)
+
+    @app.agent(inputs, concurrency=1)
+    async def detect(stream: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if state.pipeline is None:
+            state.pipeline = await loop.run_in_executor(executor, Pipeline, settings)
+        active = state.pipeline
+        log.info("pipeline_ready", **active.detector.info.model_dump())
+        state.ready = True
+        async for events in stream.take_events(
+            settings.batch_size, within=settings.batch_timeout_s
+        ):
+            records = [
+                RawRecord(
+                    value=e.message.value if e.message.value is not None else b"",
+                    topic=e.message.topic,
+                    partition=e.message.partition,
+                    offset=e.message.offset,
+                )
+                for e in events
+            ]
+            for e in events:
+                tp = e.message.tp
+                next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
+            caught_up, pending = await source_progress(next_offset)
+            work = functools.partial(active.process, records, caught_up=caught_up, pending=pending)
+            try:
+                out = await loop.run_in_executor(executor, work)
+            except Exception as exc:  # never let one batch kill the worker, nor lose it:
+                metrics.WORKER_ERRORS.inc()  # its records go to the DLQ for re-driving
+                log.exception("batch_failed", records=len(records), error=str(exc))
+                out = failed_batch(records, exc)
+            await publish(out)
+            if out.events or out.dead_letters:
+                log.info(
+                    "batch_processed",
+                    documents=out.documents,
+                    dead_letters=len(out.dead_letters),
+                    events=len(out.events),
+                    window=len(active.detector.window),
+                )
+
+    @app.page("/metrics")
+    class MetricsView(View):
+        async def get(self, request: Request) -> Response:
+            return self.bytes(metrics.render(), content_type="text/plain; version=0.0.4")
+
+    @app.page("/healthz")
+    class LivenessView(View):
+        async def get(self, request: Request) -> Response:
+            return self.json({"status": "ok"})
+
+    @app.page("/readyz")
+    class ReadinessView(View):
+        async def get(self, request: Request) -> Response:
+            ready = state.ready
+            return self.json({"ready": ready}, status=200 if ready else 503)
+
+    return app

@@ -1,0 +1,97 @@
+"""Every Prometheus metric the worker exports, in one place.
+
+Names follow Prometheus conventions (`narratives_` namespace, base units in the name, `_total`
+for counters); label sets are bounded (topics, a fixed set of reasons and event types), so a
+hostile input cannot blow up the series count. The registry is the worker's own, with the
+process and platform collectors added for memory, CPU and file-descriptor health.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+DOCUMENTS_CONSUMED = Counter(
+    "narratives_documents_consumed_total",
+    "Input records read from Kafka, valid or not.",
+    ["topic"],
+    registry=REGISTRY,
+)
+DOCUMENTS_INVALID = Counter(
+    "narratives_documents_invalid_total",
+    "Input records refused and sent to the dead-letter topic, by reason.",
+    ["reason"],
+    registry=REGISTRY,
+)
+DOCUMENTS_LATE = Counter(
+    "narratives_documents_late_total",
+    "Documents behind the watermark: accepted into a later window, or refused as too late.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+DOCUMENTS_DUPLICATE = Counter(
+    "narratives_documents_duplicate_total",
+    "Documents whose id was already in the window (redeliveries), ignored.",
+    registry=REGISTRY,
+)
+EMBED_SECONDS = Histogram(
+    "narratives_embed_batch_duration_seconds",
+    "Wall time to normalise and embed one batch of documents.",
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+EMBED_BATCH_DOCUMENTS = Histogram(
+    "narratives_embed_batch_documents",
+    "Documents per embedding batch.",
+    buckets=(1, 8, 32, 64, 128, 256, 512, 1024),
+    registry=REGISTRY,
+)
+CLUSTER_SECONDS = Histogram(
+    "narratives_cluster_duration_seconds",
+    "Wall time to close due slides: cluster, track and describe.",
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+SLIDES_CLOSED = Counter(
+    "narratives_slides_closed_total", "Window slides closed and clustered.", registry=REGISTRY
+)
+WINDOW_DOCUMENTS = Gauge(
+    "narratives_window_documents", "Documents held in the sliding window.", registry=REGISTRY
+)
+NARRATIVES_ACTIVE = Gauge(
+    "narratives_active", "Narratives currently tracked (not faded or merged).", registry=REGISTRY
+)
+WATERMARK_SECONDS = Gauge(
+    "narratives_watermark_timestamp_seconds",
+    "Event-time watermark of the window, Unix seconds.",
+    registry=REGISTRY,
+)
+EVENTS_OUT = Counter(
+    "narratives_events_total",
+    "Narrative events published, by type.",
+    ["type"],
+    registry=REGISTRY,
+)
+WORKER_ERRORS = Counter(
+    "narratives_worker_errors_total",
+    "Unexpected errors caught in the worker loop (the batch is dead-lettered, not lost).",
+    registry=REGISTRY,
+)
+
+
+def render() -> bytes:
+    """The exposition text for `/metrics`."""
+    return generate_latest(REGISTRY)

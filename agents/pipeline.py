@@ -1,0 +1,189 @@
+"""Decode → detector → events and dead letters, for one batch of raw records.
+
+The Faust agent and the offline `narratives replay` both drive this same class, so a replay of
+a file gives exactly the events the live worker would publish for those records. It does no
+I/O itself: the caller reads the records and sends what comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from agents import metrics
+from agents.settings import Settings
+from schemas.codec import DecodeError, Kind, dead_letter, decode_record
+from schemas.dead_letter import DeadLetter
+from schemas.events import NarrativeEvent
+from streams.detector import Detector
+from streams.documents import Document, EmptyTextError, from_record
+from streams.embed import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from streams.language import LanguageDetector
+from streams.window import Admission
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as read from Kafka or a JSONL file."""
+
+    value: bytes | str
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+
+
+@dataclass(slots=True)
+class BatchOutput:
+    events: list[NarrativeEvent] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    documents: int = 0
+
+
+def source_key(topic: str, partition: int | None) -> str:
+    """How a Kafka partition is named as a watermark source."""
+    return f"{topic}:{partition or 0}"
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The configured sentence-transformers model, behind the embedding cache if enabled."""
+    base = SentenceTransformerEmbedder(
+        settings.model, batch_size=settings.embed_batch_size, device=settings.device
+    )
+    if settings.embed_cache_size > 0:
+        return CachedEmbedder(base, capacity=settings.embed_cache_size)
+    return base
+
+
+class Pipeline:
+    """Owns the detector of one worker (or one replay) and turns raw batches into output."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.detector = Detector(settings.detector_params, embedder or build_embedder(settings))
+        self.languages = LanguageDetector(settings.language_candidates or None)
+        self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
+
+    def _decode(self, record: RawRecord) -> Document | DeadLetter:
+        kind: Kind = self._kinds.get(record.topic, "post")
+        metrics.DOCUMENTS_CONSUMED.labels(record.topic).inc()
+        try:
+            parsed = decode_record(record.value, kind, max_bytes=self.settings.max_record_bytes)
+            return from_record(
+                parsed,
+                normalise_config=self.settings.detector_params.normalise,
+                languages=self.languages,
+            )
+        except DecodeError as exc:
+            error = exc
+        except EmptyTextError as exc:
+            error = DecodeError("empty_text", str(exc))
+        except Exception as exc:  # a bug must not stop the stream: dead-letter and count it
+            metrics.WORKER_ERRORS.inc()
+            error = DecodeError("internal_error", f"{type(exc).__name__}: {exc}")
+        metrics.DOCUMENTS_INVALID.labels(error.reason).inc()
+        return dead_letter(
+            record.value,
+            error,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+
+    def process(
+        self,
+        records: list[RawRecord],
+        *,
+        flush: bool = False,
+        caught_up: frozenset[str] = frozenset(),
+        pending: frozenset[str] = frozenset(),
+    ) -> BatchOutput:
+        """Decode, embed and window a batch, then close any slides now due.
+
+        `caught_up` and `pending` name sources ("topic:partition") with nothing left to read
+        and with an unread backlog, so the watermark follows the slowest partition.
+        """
+        out = BatchOutput()
+        docs: list[Document] = []
+        origins: list[str] = []
+        sources: dict[str, RawRecord] = {}
+        for record in records:
+            decoded = self._decode(record)
+            if isinstance(decoded, DeadLetter):
+                out.dead_letters.append(decoded)
+            else:
+                docs.append(decoded)
+                origins.append(source_key(record.topic, record.partition))
+                sources.setdefault(decoded.doc_id, record)
+        out.documents = len(docs)
+        if docs:
+            started = time.perf_counter()
+            result = self.detector.ingest(docs, origins)
+            metrics.EMBED_SECONDS.observe(time.perf_counter() - started)
+            metrics.EMBED_BATCH_DOCUMENTS.observe(len(docs))
+            for doc, admission in result.admissions:
+                if admission is Admission.DUPLICATE:
+                    metrics.DOCUMENTS_DUPLICATE.inc()
+                elif admission is Admission.LATE:
+                    metrics.DOCUMENTS_LATE.labels("accepted").inc()
+                elif admission is Admission.TOO_LATE:
+                    metrics.DOCUMENTS_LATE.labels("refused").inc()
+                    metrics.DOCUMENTS_INVALID.labels("too_late").inc()
+                    raw = sources[doc.doc_id]
+                    out.dead_letters.append(
+                        dead_letter(
+                            raw.value,
+                            DecodeError(
+                                "too_late",
+                                f"document {doc.doc_id!r} is older than every open window "
+                                f"(allowed lateness {self.settings.allowed_lateness_s:.0f}s); "
+                                "raise NARRATIVES_ALLOWED_LATENESS_S or replay that period",
+                                doc.doc_id,
+                            ),
+                            topic=raw.topic,
+                            partition=raw.partition,
+                            offset=raw.offset,
+                        )
+                    )
+        self.detector.set_sources(caught_up=caught_up, pending=pending)
+        out.events = self.advance(flush=flush)
+        return out
+
+    def advance(self, *, flush: bool = False) -> list[NarrativeEvent]:
+        started = time.perf_counter()
+        closed_before = self.detector.window.state.closed_until
+        events = self.detector.advance(flush=flush)
+        closed_after = self.detector.window.state.closed_until
+        if closed_after is not None and closed_after != closed_before:
+            metrics.CLUSTER_SECONDS.observe(time.perf_counter() - started)
+            slide = self.settings.window_slide_s
+            first = closed_after if closed_before is None else closed_before + slide
+            metrics.SLIDES_CLOSED.inc(round((closed_after - first) / slide) + 1)
+        for event in events:
+            metrics.EVENTS_OUT.labels(event.type).inc()
+        metrics.WINDOW_DOCUMENTS.set(len(self.detector.window))
+        metrics.NARRATIVES_ACTIVE.set(len(self.detector.tracker.narratives))
+        if self.detector.window.state.max_event_time > 0:
+            metrics.WATERMARK_SECONDS.set(self.detector.window.watermark)
+        return events
+
+
+def failed_batch(records: list[RawRecord], exc: BaseException) -> BatchOutput:
+    """Dead letters for a batch the detector failed on, so no record is silently dropped."""
+    error = DecodeError(
+        "internal_error",
+        f"detector failed on this batch ({type(exc).__name__}: {exc}); re-drive from the DLQ "
+        "after fixing the cause",
+    )
+    out = BatchOutput()
+    for record in records:
+        metrics.DOCUMENTS_INVALID.labels(error.reason).inc()
+        out.dead_letters.append(
+            dead_letter(
+                record.value,
+                error,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
+        )
+    return out

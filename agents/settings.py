@@ -1,0 +1,169 @@
+"""All configuration in one typed object, read from `NARRATIVES_*` environment variables.
+
+Every field's description names its environment variable (the prefix plus the field name in
+upper case), and `narratives config` prints the effective values with secrets masked.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.cluster import HdbscanParams
+from streams.describe import DescribeConfig
+from streams.detector import DetectorParams
+from streams.events import EventConfig
+from streams.normalise import NormaliseConfig
+from streams.track import TrackerConfig
+from streams.window import WindowConfig
+
+
+class Settings(BaseSettings):
+    """narrative-detector settings. Environment variable = NARRATIVES_ + field name, upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="NARRATIVES_", frozen=True, extra="ignore")
+
+    # -- Kafka --------------------------------------------------------------------------------
+    broker: str = Field(
+        "127.0.0.1:9092", description="NARRATIVES_BROKER: Kafka bootstrap servers, comma-separated."
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="NARRATIVES_SECURITY_PROTOCOL: Kafka security protocol."
+    )
+    ssl_cafile: str | None = Field(None, description="NARRATIVES_SSL_CAFILE: CA bundle (PEM).")
+    ssl_certfile: str | None = Field(None, description="NARRATIVES_SSL_CERTFILE: client cert.")
+    ssl_keyfile: str | None = Field(None, description="NARRATIVES_SSL_KEYFILE: client key.")
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", description="NARRATIVES_SASL_MECHANISM: SASL mechanism."
+    )
+    sasl_username: str | None = Field(None, description="NARRATIVES_SASL_USERNAME.")
+    sasl_password: SecretStr | None = Field(None, description="NARRATIVES_SASL_PASSWORD.")
+    app_id: str = Field(
+        "narrative-detector",
+        description="NARRATIVES_APP_ID: Faust app id, also the consumer group id.",
+    )
+    articles_topic: str = Field("articles", description="NARRATIVES_ARTICLES_TOPIC.")
+    posts_topic: str = Field("posts", description="NARRATIVES_POSTS_TOPIC.")
+    narratives_topic: str = Field("narratives", description="NARRATIVES_NARRATIVES_TOPIC.")
+    dlq_topic: str = Field("narratives.dlq", description="NARRATIVES_DLQ_TOPIC.")
+    topic_partitions: int = Field(
+        1, ge=1, description="NARRATIVES_TOPIC_PARTITIONS: partitions of topics we create."
+    )
+    replication_factor: int = Field(
+        1, ge=1, description="NARRATIVES_REPLICATION_FACTOR: of topics we create."
+    )
+    max_record_bytes: int = Field(
+        1_048_576, ge=1024, description="NARRATIVES_MAX_RECORD_BYTES: larger inputs are refused."
+    )
+    # -- worker ---------------------------------------------------------------------------------
+    batch_size: int = Field(
+        256, ge=1, description="NARRATIVES_BATCH_SIZE: documents per embedding batch."
+    )
+    batch_timeout_s: float = Field(
+        1.0, gt=0, description="NARRATIVES_BATCH_TIMEOUT_S: flush a partial batch after this."
+    )
+    web_host: str = Field(
+        "127.0.0.1", description="NARRATIVES_WEB_HOST: bind address of /metrics and health."
+    )
+    web_port: int = Field(6066, description="NARRATIVES_WEB_PORT: port of /metrics and health.")
+    data_dir: str = Field(
+        "/tmp/narrative-detector", description="NARRATIVES_DATA_DIR: Faust's local state."
+    )
+    log_level: str = Field("info", description="NARRATIVES_LOG_LEVEL: debug, info, warning.")
+    log_format: Literal["json", "console"] = Field(
+        "json", description="NARRATIVES_LOG_FORMAT: json for machines, console for people."
+    )
+    # -- model ----------------------------------------------------------------------------------
+    model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="NARRATIVES_MODEL: sentence-transformers model directory or cached name.",
+    )
+    device: str = Field("cpu", description="NARRATIVES_DEVICE: torch device (cpu, cuda).")
+    embed_batch_size: int = Field(64, ge=1, description="NARRATIVES_EMBED_BATCH_SIZE.")
+    embed_cache_size: int = Field(
+        50_000, ge=0, description="NARRATIVES_EMBED_CACHE_SIZE: texts remembered (0 = off)."
+    )
+    languages: str = Field(
+        "", description="NARRATIVES_LANGUAGES: comma-separated candidate languages for detection."
+    )
+    # -- detector -------------------------------------------------------------------------------
+    window_length_s: float = Field(
+        24 * 3600.0, gt=0, description="NARRATIVES_WINDOW_LENGTH_S: sliding window length."
+    )
+    window_slide_s: float = Field(
+        3600.0, gt=0, description="NARRATIVES_WINDOW_SLIDE_S: how often slides close."
+    )
+    allowed_lateness_s: float = Field(
+        600.0, ge=0, description="NARRATIVES_ALLOWED_LATENESS_S: watermark lag behind max time."
+    )
+    window_max_docs: int = Field(
+        200_000, ge=1, description="NARRATIVES_WINDOW_MAX_DOCS: hard cap; oldest dropped first."
+    )
+    min_cluster_size: int = Field(10, ge=2, description="NARRATIVES_MIN_CLUSTER_SIZE.")
+    min_cluster_share: float = Field(
+        0.0, ge=0, lt=1, description="NARRATIVES_MIN_CLUSTER_SHARE: of the window, raises size."
+    )
+    min_samples: int = Field(5, ge=1, description="NARRATIVES_MIN_SAMPLES: HDBSCAN min_samples.")
+    pca_dim: int = Field(32, ge=0, description="NARRATIVES_PCA_DIM: 0 disables PCA.")
+    fade_after_s: float = Field(
+        6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
+    )
+    max_text_chars: int = Field(
+        2000, ge=100, description="NARRATIVES_MAX_TEXT_CHARS: normalised text length cap."
+    )
+
+    @cached_property
+    def detector_params(self) -> DetectorParams:
+        """The pure core's parameters (the core never reads the environment itself)."""
+        return DetectorParams(
+            window=WindowConfig(
+                length_s=self.window_length_s,
+                slide_s=self.window_slide_s,
+                allowed_lateness_s=self.allowed_lateness_s,
+                max_docs=self.window_max_docs,
+            ),
+            hdbscan=HdbscanParams(
+                min_cluster_size=self.min_cluster_size,
+                min_cluster_share=self.min_cluster_share,
+                min_samples=self.min_samples,
+                pca_dim=self.pca_dim,
+            ),
+            # A narrative survives at least three missed slides, whatever the slide length.
+            tracker=TrackerConfig(fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s)),
+            describe=DescribeConfig(),
+            events=EventConfig(),
+            normalise=NormaliseConfig(max_chars=self.max_text_chars),
+        )
+
+    @property
+    def language_candidates(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    def kafka_python_config(self) -> dict[str, object]:
+        """Connection settings for kafka-python clients (CLI producer, tail, tests)."""
+        config: dict[str, object] = {
+            "bootstrap_servers": self.broker.split(","),
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            config.update(
+                ssl_cafile=self.ssl_cafile,
+                ssl_certfile=self.ssl_certfile,
+                ssl_keyfile=self.ssl_keyfile,
+            )
+        if self.security_protocol.startswith("SASL"):
+            config.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=(
+                    self.sasl_password.get_secret_value() if self.sasl_password else None
+                ),
+            )
+        return config
+
+    def public_view(self) -> dict[str, object]:
+        """Settings as a dict safe to log or print: secrets stay masked."""
+        return {k: (str(v) if isinstance(v, SecretStr) else v) for k, v in self}

@@ -1,0 +1,54 @@
+"""Creating the topics the detector reads and writes, with the configured partitions.
+
+The worker calls this before it starts so a fresh cluster works without broker-side
+auto-creation; existing topics are left as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents import logs
+from agents.settings import Settings
+
+log = logs.get(__name__)
+
+
+def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list[str]:
+    """Create any missing topic among inputs, outputs and `extra`; return those created."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    names = [
+        settings.articles_topic,
+        settings.posts_topic,
+        settings.narratives_topic,
+        settings.dlq_topic,
+        *(extra or []),
+    ]
+    admin: Any = KafkaAdminClient(
+        client_id=f"{settings.app_id}-admin", **settings.kafka_python_config()
+    )
+    try:
+        existing = set(admin.list_topics())
+        missing = [name for name in names if name not in existing]
+        created: list[str] = []
+        for name in missing:
+            try:
+                admin.create_topics(
+                    [
+                        NewTopic(
+                            name=name,
+                            num_partitions=settings.topic_partitions,
+                            replication_factor=settings.replication_factor,
+                        )
+                    ]
+                )
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass
+        if created:
+            log.info("topics_created", topics=created, partitions=settings.topic_partitions)
+        return created
+    finally:
+        admin.close()

@@ -1,0 +1,100 @@
+"""Output contract: `NarrativeEvent`, published to the `narratives` topic keyed by narrative id.
+
+Consumers rely on three properties, which the detector guarantees and the tests check:
+- `event_id` is a pure function of (detector parameters, narrative id, version, type), so a
+  redelivered or replayed event carries the same id and consumers can de-duplicate on it;
+- `narrative_id` stays the same for a narrative across slides for its whole life;
+- `version` increases by one with every event of a narrative, so per-key ordering gaps are
+  visible.
+Every timestamp here is event time (derived from the documents), never wall-clock time, so a
+replay of the same input produces byte-identical events.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Semantic version of the event contract. Minor versions only add optional fields.
+EVENT_SCHEMA_VERSION = "1.0"
+
+EventType = Literal["emerged", "updated", "merged", "split", "faded"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Window(_Frozen):
+    """The event-time window whose clustering produced this event: [start, end)."""
+
+    start: str = Field(description="Window start, RFC 3339 UTC.")
+    end: str = Field(description="Window end (exclusive), RFC 3339 UTC; the slide boundary.")
+
+
+class Counts(_Frozen):
+    """Members of the narrative in the window, broken down by kind, source and language."""
+
+    by_kind: dict[str, int]
+    by_source: dict[str, int]
+    by_lang: dict[str, int]
+
+
+class Keyword(_Frozen):
+    term: str
+    score: float = Field(description="Class-based TF-IDF weight against the window background.")
+
+
+class Representative(_Frozen):
+    """A member document close to the narrative's centroid, for people to read."""
+
+    doc_id: str
+    text: str = Field(description="Normalised text, truncated for display.")
+    kind: str
+    source: str | None = None
+    lang: str | None = None
+    published_at: str
+    similarity: float = Field(description="Cosine similarity to the narrative centroid.")
+
+
+class DetectorInfo(_Frozen):
+    """Which detector produced the event, so consumers can tell configurations apart."""
+
+    version: str = Field(description="narrative-detector package version.")
+    model: str = Field(description="Embedding model identifier.")
+    params_version: str = Field(description="Hash of the detector parameters.")
+
+
+class NarrativeEvent(_Frozen):
+    """One lifecycle event of one narrative."""
+
+    schema_version: str = Field(default=EVENT_SCHEMA_VERSION, description="Event contract version.")
+    event_id: str = Field(description="Deterministic id; identical on redelivery and replay.")
+    type: EventType
+    narrative_id: str = Field(description="Stable id of the narrative across windows.")
+    story_id: str | None = Field(
+        default=None, description="Id of the story this narrative belongs to, when grouped."
+    )
+    version: int = Field(ge=1, description="Per-narrative event sequence number, from 1.")
+    window: Window
+    size: int = Field(ge=0, description="Members of the narrative in this window.")
+    counts: Counts
+    keywords: list[Keyword]
+    representatives: list[Representative]
+    member_ids: list[str] = Field(description="Ids of the member documents in this window.")
+    members_truncated: bool = Field(
+        default=False, description="True when member_ids was capped (see size for the total)."
+    )
+    new_members: int = Field(ge=0, description="Members not reported in the previous event.")
+    first_seen: str = Field(description="Event time of the narrative's earliest document.")
+    last_seen: str = Field(description="Event time of the narrative's latest document.")
+    first_doc_id: str = Field(description="The earliest document the narrative was seen in.")
+    parent_ids: list[str] = Field(
+        default_factory=list,
+        description="merged: narratives absorbed into this one; emerged after a split: the parent.",
+    )
+    child_ids: list[str] = Field(
+        default_factory=list, description="split: narratives that split off this one."
+    )
+    detector: DetectorInfo

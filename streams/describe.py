@@ -1,0 +1,81 @@
+"""Descriptions people can read: keywords, representative documents and counts of a cluster."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from streams.keywords import class_tfidf, tokenize
+from streams.normalise import dedup_key
+from streams.window import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class DescribeConfig:
+    top_keywords: int = 10
+    representatives: int = 5
+    representative_chars: int = 280
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    keywords: tuple[tuple[str, float], ...]
+    representatives: tuple[tuple[Entry, float], ...]
+    by_kind: dict[str, int]
+    by_source: dict[str, int]
+    by_lang: dict[str, int]
+
+
+def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def representatives(
+    entries: Sequence[Entry], centroid: npt.NDArray[np.float32], count: int
+) -> tuple[tuple[Entry, float], ...]:
+    """Members closest to the centroid, skipping near-verbatim repeats (retweets, copies)."""
+    if not entries:
+        return ()
+    matrix = np.vstack([e.vector for e in entries]).astype(np.float32)
+    sims = matrix @ centroid
+    order = sorted(
+        range(len(entries)), key=lambda i: (-round(float(sims[i]), 6), entries[i].doc.doc_id)
+    )
+    seen: set[str] = set()
+    picked: list[tuple[Entry, float]] = []
+    for i in order:
+        key = dedup_key(entries[i].doc.text)[:120]
+        if key in seen:
+            continue
+        seen.add(key)
+        picked.append((entries[i], round(float(sims[i]), 4)))
+        if len(picked) == count:
+            break
+    return tuple(picked)
+
+
+def describe_clusters(
+    clusters: Mapping[str, Sequence[Entry]],
+    centroids: Mapping[str, npt.NDArray[np.float32]],
+    background: Sequence[Entry],
+    config: DescribeConfig = DescribeConfig(),
+) -> dict[str, Description]:
+    """Describe every cluster of a slide at once (keywords are relative to each other)."""
+    tokens = {key: [tokenize(e.doc.text) for e in members] for key, members in clusters.items()}
+    keywords = class_tfidf(
+        tokens, (tokenize(e.doc.text) for e in background), top_k=config.top_keywords
+    )
+    out: dict[str, Description] = {}
+    for key, members in clusters.items():
+        out[key] = Description(
+            keywords=tuple(keywords[key]),
+            representatives=representatives(members, centroids[key], config.representatives),
+            by_kind=_sorted_counts(Counter(e.doc.kind for e in members)),
+            by_source=_sorted_counts(Counter(e.doc.source or "unknown" for e in members)),
+            by_lang=_sorted_counts(Counter(e.doc.lang for e in members)),
+        )
+    return out

@@ -1,0 +1,123 @@
+"""Building `NarrativeEvent`s from tracker transitions, and deciding which changes are news.
+
+Consumers should not be flooded with an `updated` per narrative per slide: a continuing
+narrative is reported only on material change (enough new members, new top keywords or a new
+source). Ids are pure functions of their inputs, so the same input always yields the same events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from schemas.events import (
+    Counts,
+    DetectorInfo,
+    EventType,
+    Keyword,
+    NarrativeEvent,
+    Representative,
+    Window,
+)
+from streams.describe import Description
+from streams.track import Narrative
+
+
+@dataclass(frozen=True, slots=True)
+class EventConfig:
+    """When a continuing narrative deserves an `updated` event, and how big events may get."""
+
+    update_min_new: int = 5
+    update_min_growth: float = 0.2
+    update_keyword_churn: int = 2
+    max_member_ids: int = 20_000
+
+
+def rfc3339(epoch: float) -> str:
+    """UTC RFC 3339 with millisecond precision; the only time format on the wire."""
+    stamp = datetime.fromtimestamp(epoch, tz=UTC)
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def event_id_for(params_version: str, narrative_id: str, version: int, kind: str) -> str:
+    raw = f"{params_version}|{narrative_id}|{version}|{kind}".encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def is_material(
+    narrative: Narrative, members: frozenset[str], desc: Description, config: EventConfig
+) -> bool:
+    """Growth, new top keywords or a new source since the last event."""
+    new = len(members - narrative.reported_members)
+    if new >= max(
+        config.update_min_new, config.update_min_growth * len(narrative.reported_members)
+    ):
+        return True
+    top = {term for term, _ in desc.keywords[:5]}
+    if len(top - set(narrative.reported_keywords[:5])) >= config.update_keyword_churn and new > 0:
+        return True
+    return bool(set(desc.by_source) - narrative.reported_sources) and new > 0
+
+
+def build_event(
+    kind: EventType,
+    narrative: Narrative,
+    *,
+    window: tuple[float, float],
+    members: tuple[str, ...],
+    desc: Description | None,
+    detector: DetectorInfo,
+    config: EventConfig,
+    parent_ids: list[str] | None = None,
+    child_ids: list[str] | None = None,
+) -> NarrativeEvent:
+    """Make the next event of `narrative` and record what was reported on it."""
+    narrative.version += 1
+    member_set = frozenset(members)
+    new_members = len(member_set - narrative.reported_members)
+    if desc is None:  # faded: nothing of it is left in the window
+        counts = Counts(by_kind={}, by_source={}, by_lang={})
+        keywords = [Keyword(term=t, score=0.0) for t in narrative.reported_keywords]
+        reps: list[Representative] = []
+    else:
+        counts = Counts(by_kind=desc.by_kind, by_source=desc.by_source, by_lang=desc.by_lang)
+        keywords = [Keyword(term=t, score=s) for t, s in desc.keywords]
+        reps = [
+            Representative(
+                doc_id=e.doc.doc_id,
+                text=e.doc.text[:280],
+                kind=e.doc.kind,
+                source=e.doc.source,
+                lang=e.doc.lang,
+                published_at=rfc3339(e.doc.time),
+                similarity=sim,
+            )
+            for e, sim in desc.representatives
+        ]
+        narrative.reported_keywords = tuple(t for t, _ in desc.keywords)
+        narrative.reported_sources = frozenset(desc.by_source)
+    narrative.reported_members = member_set
+    return NarrativeEvent(
+        event_id=event_id_for(
+            detector.params_version, narrative.narrative_id, narrative.version, kind
+        ),
+        type=kind,
+        narrative_id=narrative.narrative_id,
+        story_id=narrative.story_id,
+        version=narrative.version,
+        window=Window(start=rfc3339(window[0]), end=rfc3339(window[1])),
+        size=len(members),
+        counts=counts,
+        keywords=keywords,
+        representatives=reps,
+        member_ids=list(members[: config.max_member_ids]),
+        members_truncated=len(members) > config.max_member_ids,
+        new_members=new_members,
+        first_seen=rfc3339(narrative.first_seen),
+        last_seen=rfc3339(narrative.last_seen),
+        first_doc_id=narrative.first_doc_id,
+        parent_ids=sorted(parent_ids or []),
+        child_ids=sorted(child_ids or []),
+        detector=detector,
+    )

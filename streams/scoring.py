@@ -1,0 +1,239 @@
+"""Scoring of a replayed stream against gold narrative labels (the protocol in the data README).
+
+Pure and deterministic: no I/O, no clock. Given the gold documents, the narrative id the system
+last reported for each document, and the narrative events it emitted, `score` computes:
+
+- B-cubed precision, recall and F1 (Bagga & Baldwin 1998, per-item averaging) over the scored
+  documents with a gold label, where every unassigned document is its own singleton cluster;
+  gold-null documents are left out, so that calling everything noise cannot score;
+- AMI (arithmetic normalisation) and ARI over the same documents and labelling;
+- noise recall (share of scored gold-null documents left unassigned) and noise in narratives
+  (share of scored assigned documents that are gold-null);
+- ids per gold narrative: distinct predicted ids among a gold narrative's assigned documents,
+  averaged over the gold narratives with at least one assigned document;
+- detection delay: per gold narrative, event time from its first scored document to the earliest
+  detection whose members are mostly (> 50 %) that narrative's scored documents.
+
+Documents with `scored=False` (distractors) are left out of every statistic; as detection
+members they count only towards the member total (they are nobody's narrative document).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
+
+__all__ = ["Detection", "GoldDoc", "Scores", "b_cubed", "score"]
+
+
+@dataclass(frozen=True, slots=True)
+class GoldDoc:
+    """One document of the answer key."""
+
+    doc_id: str
+    label: str | None  # gold narrative id, None = not part of any narrative
+    scored: bool  # False = distractor, excluded from scoring
+    time: float  # event time, epoch seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One narrative event as emitted by the system."""
+
+    time: float  # event time at which the event was emitted (the window end)
+    member_ids: tuple[str, ...]  # the event's members
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """The protocol's statistics for one replay."""
+
+    b3_precision: float
+    b3_recall: float
+    b3_f1: float
+    ami: float
+    ari: float
+    noise_recall: float | None
+    noise_in_narratives: float | None
+    ids_per_gold: float | None
+    detection_delay_median_s: float | None
+    detection_delay_p90_s: float | None
+    gold_narratives: int
+    detected_narratives: int
+    scored_docs: int
+    assigned_docs: int
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        """Field name -> value, floats rounded to 4 decimals."""
+        out: dict[str, float | int | None] = {}
+        for f in fields(self):
+            value: float | int | None = getattr(self, f.name)
+            out[f.name] = round(value, 4) if isinstance(value, float) else value
+        return out
+
+
+def _b_cubed_hashable(
+    gold_labels: Sequence[Hashable], predicted: Sequence[Hashable]
+) -> tuple[float, float, float]:
+    """B-cubed P/R/F1 from contingency counts, O(n).
+
+    Per-item precision of an item in gold class i and predicted cluster j is n_ij / |j|, its
+    recall n_ij / |i|; summed over the n_ij items of that cell this gives n_ij^2 / |j| and
+    n_ij^2 / |i|.
+    """
+    if len(gold_labels) != len(predicted):
+        raise ValueError(
+            f"gold_labels and predicted differ in length: {len(gold_labels)} != {len(predicted)}"
+        )
+    n = len(gold_labels)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    gold_sizes = Counter(gold_labels)
+    pred_sizes = Counter(predicted)
+    cells = Counter(zip(gold_labels, predicted, strict=True))
+    precision_sum = 0.0
+    recall_sum = 0.0
+    for (g, p), n_ij in cells.items():
+        sq = float(n_ij * n_ij)
+        precision_sum += sq / pred_sizes[p]
+        recall_sum += sq / gold_sizes[g]
+    precision = precision_sum / n
+    recall = recall_sum / n
+    f1 = 2.0 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return precision, recall, f1
+
+
+def b_cubed(gold_labels: Sequence[str], predicted: Sequence[str]) -> tuple[float, float, float]:
+    """B-cubed (precision, recall, F1) of `predicted` against `gold_labels`, item-aligned.
+
+    Per-item averaging (Bagga & Baldwin 1998); every distinct string in `predicted` is one
+    cluster, so callers give each unassigned item its own unique label. Empty input scores 0.
+    """
+    return _b_cubed_hashable(gold_labels, predicted)
+
+
+def _detection_delays(
+    first_time: Mapping[str, float],
+    label_of: Mapping[str, str],
+    detections: Sequence[Detection],
+) -> dict[str, float]:
+    """Gold narrative -> delay (>= 0) to the earliest detection made mostly of its documents.
+
+    Among detections with equal time the first in the given order wins (it has the same delay).
+    """
+    detected_at: dict[str, float] = {}
+    for det in detections:
+        total = len(det.member_ids)
+        if total == 0:
+            continue
+        counts = Counter(label_of[m] for m in det.member_ids if m in label_of)
+        if not counts:
+            continue
+        label, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        # At most one label can hold a strict majority, so checking the largest is enough.
+        if 2 * count <= total:
+            continue
+        previous = detected_at.get(label)
+        if previous is None or det.time < previous:
+            detected_at[label] = det.time
+    return {label: max(0.0, float(t) - first_time[label]) for label, t in detected_at.items()}
+
+
+def score(
+    gold: Sequence[GoldDoc],
+    assignments: Mapping[str, str | None],
+    detections: Sequence[Detection] = (),
+) -> Scores:
+    """Score a replay per the protocol.
+
+    `assignments` maps doc_id -> the narrative id the system last reported it under, or None
+    (a missing key is None). Ids in `assignments` or detections unknown to `gold` are ignored
+    (detection members unknown to `gold` still count towards the member total).
+    """
+    seen: set[str] = set()
+    for doc in gold:
+        if doc.doc_id in seen:
+            raise ValueError(f"duplicate doc_id in gold: {doc.doc_id!r}")
+        seen.add(doc.doc_id)
+
+    scored = [doc for doc in gold if doc.scored]
+
+    # B-cubed, AMI, ARI over scored, gold-labelled documents; unassigned -> unique singleton.
+    gold_labels: list[str] = []
+    pred_keys: list[tuple[int, str]] = []  # (0, narrative id) or (1, doc_id): never collide
+    for doc in scored:
+        if doc.label is None:
+            continue
+        predicted = assignments.get(doc.doc_id)
+        gold_labels.append(doc.label)
+        pred_keys.append((0, predicted) if predicted is not None else (1, doc.doc_id))
+    precision, recall, f1 = _b_cubed_hashable(gold_labels, pred_keys)
+    if gold_labels:
+        pred_codes = {key: code for code, key in enumerate(dict.fromkeys(pred_keys))}
+        gold_codes = {label: code for code, label in enumerate(dict.fromkeys(gold_labels))}
+        true_arr = np.fromiter((gold_codes[g] for g in gold_labels), dtype=np.int64)
+        pred_arr = np.fromiter((pred_codes[p] for p in pred_keys), dtype=np.int64)
+        ami = float(adjusted_mutual_info_score(true_arr, pred_arr))
+        ari = float(adjusted_rand_score(true_arr, pred_arr))
+    else:
+        ami = ari = 0.0
+
+    # Noise statistics and identity stability.
+    null_total = null_unassigned = assigned = assigned_null = 0
+    ids_by_gold: dict[str, set[str]] = {}
+    for doc in scored:
+        predicted = assignments.get(doc.doc_id)
+        if predicted is not None:
+            assigned += 1
+            if doc.label is None:
+                assigned_null += 1
+            else:
+                ids_by_gold.setdefault(doc.label, set()).add(predicted)
+        if doc.label is None:
+            null_total += 1
+            if predicted is None:
+                null_unassigned += 1
+    noise_recall = null_unassigned / null_total if null_total else None
+    noise_in_narratives = assigned_null / assigned if assigned else None
+    ids_per_gold = (
+        sum(len(ids) for ids in ids_by_gold.values()) / len(ids_by_gold) if ids_by_gold else None
+    )
+
+    # Detection delay.
+    first_time: dict[str, float] = {}
+    label_of: dict[str, str] = {}
+    for doc in scored:
+        if doc.label is None:
+            continue
+        label_of[doc.doc_id] = doc.label
+        t = float(doc.time)
+        if doc.label not in first_time or t < first_time[doc.label]:
+            first_time[doc.label] = t
+    delays = _detection_delays(first_time, label_of, detections)
+    if delays:
+        values = np.array(sorted(delays.values()), dtype=np.float64)
+        delay_median: float | None = float(np.median(values))
+        delay_p90: float | None = float(np.percentile(values, 90))
+    else:
+        delay_median = delay_p90 = None
+
+    return Scores(
+        b3_precision=precision,
+        b3_recall=recall,
+        b3_f1=f1,
+        ami=ami,
+        ari=ari,
+        noise_recall=noise_recall,
+        noise_in_narratives=noise_in_narratives,
+        ids_per_gold=ids_per_gold,
+        detection_delay_median_s=delay_median,
+        detection_delay_p90_s=delay_p90,
+        gold_narratives=len(first_time),
+        detected_narratives=len(delays),
+        scored_docs=len(scored),
+        assigned_docs=assigned,
+    )

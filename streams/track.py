@@ -1,0 +1,188 @@
+"""Narrative identity across slides: match each slide's clusters to the narratives already known.
+
+A slide's clustering knows nothing of the previous one; the tracker is what makes a narrative
+keep one id from its first post to its last. Each cluster is matched one-to-one (Hungarian
+assignment, deterministic) to a known narrative by two signals:
+- member overlap: the share of the narrative's documents still in the window that fell into
+  the cluster (robust: the same documents are seen by consecutive slides), and
+- centroid similarity (covers a narrative whose old documents left the window).
+What is left unmatched becomes a lifecycle transition: a known narrative whose documents went
+mostly into another narrative's cluster is *merged* into it; a new cluster made mostly of a
+matched narrative's documents is a *split* child of it; otherwise a new cluster *emerged*; a
+narrative unmatched for `fade_after_s` of event time *faded*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+TransitionKind = Literal["emerged", "continued", "merged", "split", "faded"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerConfig:
+    """Thresholds for identity matching and lifecycle, in shares, cosine and seconds."""
+
+    min_overlap: float = 0.3
+    min_similarity: float = 0.8
+    merge_overlap: float = 0.5
+    split_share: float = 0.5
+    fade_after_s: float = 6 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One cluster of one slide: its members in (time, id) order and its unit centroid."""
+
+    members: tuple[str, ...]
+    centroid: npt.NDArray[np.float32]
+    first_time: float
+    last_time: float
+
+    @property
+    def first_doc_id(self) -> str:
+        return self.members[0]
+
+
+@dataclass(slots=True)
+class Narrative:
+    """What the tracker remembers of a live narrative."""
+
+    narrative_id: str
+    centroid: npt.NDArray[np.float32]
+    members: frozenset[str]
+    first_seen: float
+    first_doc_id: str
+    last_seen: float
+    last_matched_end: float
+    version: int = 0
+    reported_members: frozenset[str] = frozenset()
+    reported_keywords: tuple[str, ...] = ()
+    reported_sources: frozenset[str] = frozenset()
+    story_id: str | None = None
+
+
+@dataclass(slots=True)
+class Transition:
+    """What happened to one narrative in one slide."""
+
+    kind: TransitionKind
+    narrative: Narrative
+    observation: Observation | None = None
+    parent_ids: list[str] = field(default_factory=list)
+    child_ids: list[str] = field(default_factory=list)
+
+
+def narrative_id_for(first_doc_id: str, slide_end: float) -> str:
+    """Deterministic id: a function of the narrative's first document and birth slide."""
+    digest = hashlib.blake2b(f"{first_doc_id}|{slide_end:.3f}".encode(), digest_size=8)
+    return f"nar-{digest.hexdigest()}"
+
+
+class NarrativeTracker:
+    """Keeps the live narratives and turns each slide's clusters into transitions."""
+
+    def __init__(self, config: TrackerConfig = TrackerConfig()) -> None:
+        self.config = config
+        self.narratives: dict[str, Narrative] = {}  # insertion order = birth order
+
+    def step(
+        self,
+        slide_end: float,
+        observations: Sequence[Observation],
+        window_ids: frozenset[str],
+    ) -> list[Transition]:
+        cfg = self.config
+        known = list(self.narratives.values())
+        alive = [n.members & window_ids for n in known]
+        member_sets = [frozenset(o.members) for o in observations]
+        inter = np.array(
+            [[len(a & m) for m in member_sets] for a in alive], dtype=np.float64
+        ).reshape(len(known), len(observations))
+        alive_sizes = np.array([max(len(a), 1) for a in alive], dtype=np.float64)
+        overlap = inter / alive_sizes[:, None] if known else inter
+        sims = (
+            np.array([n.centroid for n in known], dtype=np.float32)
+            @ np.array([o.centroid for o in observations], dtype=np.float32).T
+            if known and observations
+            else np.zeros((len(known), len(observations)))
+        )
+        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
+        matched: dict[int, int] = {}  # observation index -> narrative index
+        if known and observations and eligible.any():
+            score = np.where(eligible, overlap + sims, -1e6)
+            rows, cols = linear_sum_assignment(score, maximize=True)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                if eligible[r, c]:
+                    matched[c] = r
+        matched_narratives = set(matched.values())
+        owner_of_obs = {c: known[r] for c, r in matched.items()}
+
+        transitions: list[Transition] = []
+        by_id: dict[str, Transition] = {}
+        for c, r in sorted(matched.items()):
+            narrative = known[r]
+            self._absorb(narrative, observations[c], slide_end)
+            t = Transition("continued", narrative, observations[c])
+            transitions.append(t)
+            by_id[narrative.narrative_id] = t
+
+        # Known narratives that found no cluster of their own: merged, waiting, or faded.
+        for r, narrative in enumerate(known):
+            if r in matched_narratives:
+                continue
+            best = int(inter[r].argmax()) if observations else -1
+            if best >= 0 and overlap[r, best] >= cfg.merge_overlap and best in owner_of_obs:
+                survivor = owner_of_obs[best]
+                survivor.first_seen = min(survivor.first_seen, narrative.first_seen)
+                by_id[survivor.narrative_id].parent_ids.append(narrative.narrative_id)
+                by_id[survivor.narrative_id].kind = "merged"
+                del self.narratives[narrative.narrative_id]
+            elif slide_end - narrative.last_matched_end >= cfg.fade_after_s:
+                transitions.append(Transition("faded", narrative))
+                del self.narratives[narrative.narrative_id]
+
+        # New clusters: split children of a matched narrative, or newly emerged.
+        for c, obs in enumerate(observations):
+            if c in matched:
+                continue
+            narrative = Narrative(
+                narrative_id=narrative_id_for(obs.first_doc_id, slide_end),
+                centroid=obs.centroid,
+                members=frozenset(obs.members),
+                first_seen=obs.first_time,
+                first_doc_id=obs.first_doc_id,
+                last_seen=obs.last_time,
+                last_matched_end=slide_end,
+            )
+            t = Transition("emerged", narrative, obs)
+            if known:
+                share = inter[:, c] / max(len(obs.members), 1)
+                parent = int(share.argmax())
+                if share[parent] >= cfg.split_share and parent in matched_narratives:
+                    parent_id = known[parent].narrative_id
+                    t.parent_ids.append(parent_id)
+                    parent_t = by_id[parent_id]
+                    parent_t.child_ids.append(narrative.narrative_id)
+                    if parent_t.kind == "continued":
+                        parent_t.kind = "split"
+            self.narratives[narrative.narrative_id] = narrative
+            transitions.append(t)
+        return transitions
+
+    @staticmethod
+    def _absorb(narrative: Narrative, obs: Observation, slide_end: float) -> None:
+        narrative.centroid = obs.centroid
+        narrative.members = frozenset(obs.members)
+        if obs.first_time < narrative.first_seen:
+            narrative.first_seen = obs.first_time
+            narrative.first_doc_id = obs.first_doc_id
+        narrative.last_seen = max(narrative.last_seen, obs.last_time)
+        narrative.last_matched_end = slide_end
