@@ -131,6 +131,34 @@ def replay(
     click.echo(json.dumps(report))
 
 
+@main.command("eval")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labeled JSONL stream (format of ../shared/data/README.md).",
+)
+@click.option("--window-length", type=float, help="Window length, s [NARRATIVES_WINDOW_LENGTH_S].")
+@click.option("--slide", type=float, help="Slide, s [NARRATIVES_WINDOW_SLIDE_S].")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep events and assignments in this directory.",
+)
+def evaluate_command(
+    input_path: Path, window_length: float | None, slide: float | None, out_dir: Path | None
+) -> None:
+    """Replay a labeled stream and print B-cubed, AMI, ARI, noise, ids and delays as JSON."""
+    from agents import logs
+    from agents.evaluate import evaluate
+
+    settings = _settings(window_length_s=window_length, window_slide_s=slide)
+    logs.configure(settings.log_level, settings.log_format)
+    click.echo(json.dumps(evaluate(settings, input_path, keep_dir=out_dir)))
+
+
 @main.command()
 @click.option("--docs", type=int, default=3000, help="Documents in the generated sample.")
 @click.option("--rate", type=float, default=150.0, help="Records per second to produce.")

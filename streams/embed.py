@@ -71,6 +71,7 @@ class SentenceTransformerEmbedder:
             # Hub access fails in air-gapped deployments; make the failure a clear local one.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
 
         self._name = model or DEFAULT_MODEL
@@ -88,7 +89,10 @@ class SentenceTransformerEmbedder:
         if max_seq_length is not None:
             self._model.max_seq_length = max_seq_length
         self._batch_size = batch_size
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dim = get_dim()
         self._dimension = int(dim) if dim is not None else int(self.embed(["x"]).shape[1])
 
     @property

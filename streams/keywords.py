@@ -16,14 +16,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from streams.stopwords import ALL as STOPWORDS
 
-_TOKEN = re.compile(r"[#]?[^\W\d_][\w'’-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
+# A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
+_TOKEN = re.compile(r"[#@]?[^\W\d_][\w'’-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
 
 
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Lower-cased word tokens of 3+ characters, without stopwords; hashtags lose their '#'."""
     out: list[str] = []
     for match in _TOKEN.finditer(text):
-        token = match.group(0).lstrip("#").casefold().strip("'’-")
+        # "İ".casefold() is "i" + U+0307: drop the dot so "İçin" is the stopword "için".
+        token = match.group(0).lstrip("#").casefold().replace("i\u0307", "i").strip("'’-")
         if len(token) >= 3 and token not in stopwords and not token.startswith("@"):
             out.append(token)
     return out

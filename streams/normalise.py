@@ -100,4 +100,6 @@ def dedup_key(text: str) -> str:
 
     Used to collapse verbatim reposts (retweets, copy-paste) before they cost an encoder call.
     """
-    return _DEDUP_STRIP.sub(" ", text.casefold()).strip()
+    # Casefolding "İ" (Turkish dotted capital I) yields "i" + U+0307; drop the dot so that
+    # "İSTANBUL" and "istanbul" share a key instead of splitting into "i stanbul".
+    return _DEDUP_STRIP.sub(" ", text.casefold().replace("i\u0307", "i")).strip()
