@@ -89,8 +89,9 @@ class SentenceTransformerEmbedder:
         if max_seq_length is not None:
             self._model.max_seq_length = max_seq_length
         self._batch_size = batch_size
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dim = get_dim()
         self._dimension = int(dim) if dim is not None else int(self.embed(["x"]).shape[1])
