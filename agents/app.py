@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -143,7 +144,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 tp = e.message.tp
                 next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
             caught_up, pending = await source_progress(next_offset)
-            work = functools.partial(active.process, records, caught_up=caught_up, pending=pending)
+            work = functools.partial(
+                active.process, records, caught_up=caught_up, pending=pending, now=time.time()
+            )
             try:
                 out = await loop.run_in_executor(executor, work)
             except Exception as exc:  # never let one batch kill the worker, nor lose it:

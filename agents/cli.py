@@ -6,6 +6,7 @@ flags given on the command line win.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -81,14 +82,26 @@ def tail(
 @click.option(
     "--input",
     "input_path",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSONL stream of articles/posts, in published_at order.",
 )
 @click.option(
+    "--kafka",
+    "kafka_name",
+    help="Replay the input topics from Kafka instead; output to narratives.replay.NAME.",
+)
+@click.option("--start", help="Kafka replay: report from this moment (RFC 3339).")
+@click.option("--end", help="Kafka replay: read records up to this moment (RFC 3339).")
+@click.option("--topics", help="Kafka replay: input topics, comma-separated (default: both).")
+@click.option("--publish/--no-publish", default=True, help="Kafka replay: write its topic.")
+@click.option(
+    "--flush",
+    is_flag=True,
+    help="Close the last, still open slides at the end (always done for files).",
+)
+@click.option(
     "--events",
     "events_path",
-    required=True,
     type=click.Path(path_type=Path),
     help="Where to write narrative events (JSONL).",
 )
@@ -106,28 +119,66 @@ def tail(
 )
 @click.option("--window-length", type=float, help="Window length, s [NARRATIVES_WINDOW_LENGTH_S].")
 @click.option("--slide", type=float, help="Slide, s [NARRATIVES_WINDOW_SLIDE_S].")
+@click.option("--broker", help="Kafka bootstrap servers [NARRATIVES_BROKER].")
 def replay(
-    input_path: Path,
-    events_path: Path,
+    input_path: Path | None,
+    kafka_name: str | None,
+    start: str | None,
+    end: str | None,
+    topics: str | None,
+    publish: bool,
+    flush: bool,
+    events_path: Path | None,
     assignments_path: Path | None,
     dead_letters_path: Path | None,
     window_length: float | None,
     slide: float | None,
+    broker: str | None,
 ) -> None:
-    """Run the detector offline over a JSONL file, deterministically, with no Kafka."""
-    from agents import logs
-    from agents.replay import replay_file
+    """Re-run history deterministically: a JSONL file offline, or a range of Kafka topics.
 
-    settings = _settings(window_length_s=window_length, window_slide_s=slide)
+    With --kafka the replay has its own consumer (no group, no commits) and output topic, so
+    the live detector is not disturbed; what-if runs take other NARRATIVES_* parameters.
+    """
+    from agents import logs
+
+    settings = _settings(window_length_s=window_length, window_slide_s=slide, broker=broker)
     logs.configure(settings.log_level, settings.log_format)
     started = time.perf_counter()
-    summary = replay_file(settings, input_path, events_path, assignments_path, dead_letters_path)
-    elapsed = time.perf_counter() - started
-    report = {
-        **summary.__dict__,
-        "seconds": round(elapsed, 2),
-        "docs_per_s": round(summary.documents / elapsed, 1) if elapsed else None,
-    }
+    if kafka_name:
+        from agents.kafka_replay import (
+            KafkaReplayRequest,
+            parse_time,
+            run_kafka_replay,
+            summary,
+            write_events,
+        )
+
+        request = KafkaReplayRequest(
+            name=kafka_name,
+            start=parse_time(start),
+            end=parse_time(end),
+            topics=tuple(t.strip() for t in (topics or "").split(",") if t.strip()),
+            publish=publish,
+            flush=flush,
+        )
+        result = run_kafka_replay(settings, request)
+        if events_path is not None:
+            write_events(events_path, result.events)
+        report: dict[str, Any] = summary(result)
+    else:
+        from agents.replay import replay_file
+
+        if input_path is None or events_path is None:
+            raise click.UsageError("give --input and --events, or --kafka NAME")
+        replayed = replay_file(
+            settings, input_path, events_path, assignments_path, dead_letters_path
+        )
+        report = dataclasses.asdict(replayed)
+        report["docs_per_s"] = round(
+            replayed.documents / max(time.perf_counter() - started, 1e-9), 1
+        )
+    report["seconds"] = round(time.perf_counter() - started, 2)
     click.echo(json.dumps(report))
 
 

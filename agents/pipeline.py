@@ -89,6 +89,26 @@ class Pipeline:
             offset=record.offset,
         )
 
+    def _refuse_future(self, doc: Document, record: RawRecord, now: float) -> Document | DeadLetter:
+        """A live record dated beyond the clock plus skew would drag the watermark ahead."""
+        skew = self.settings.max_future_skew_s
+        if doc.time <= now + skew:
+            return doc
+        metrics.DOCUMENTS_INVALID.labels("bad_timestamp").inc()
+        error = DecodeError(
+            "bad_timestamp",
+            f"published_at is {doc.time - now:.0f}s ahead of the worker's clock (limit "
+            f"NARRATIVES_MAX_FUTURE_SKEW_S={skew:.0f}); fix the producer's clock or time zone",
+            doc.doc_id,
+        )
+        return dead_letter(
+            record.value,
+            error,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+
     def process(
         self,
         records: list[RawRecord],
@@ -96,11 +116,13 @@ class Pipeline:
         flush: bool = False,
         caught_up: frozenset[str] = frozenset(),
         pending: frozenset[str] = frozenset(),
+        now: float | None = None,
     ) -> BatchOutput:
         """Decode, embed and window a batch, then close any slides now due.
 
         `caught_up` and `pending` name sources ("topic:partition") with nothing left to read
-        and with an unread backlog, so the watermark follows the slowest partition.
+        and with an unread backlog, so the watermark follows the slowest partition. `now`
+        (wall clock, live only) refuses records dated implausibly far in the future.
         """
         out = BatchOutput()
         docs: list[Document] = []
@@ -108,6 +130,8 @@ class Pipeline:
         sources: dict[str, RawRecord] = {}
         for record in records:
             decoded = self._decode(record)
+            if not isinstance(decoded, DeadLetter) and now is not None:
+                decoded = self._refuse_future(decoded, record, now)
             if isinstance(decoded, DeadLetter):
                 out.dead_letters.append(decoded)
             else:

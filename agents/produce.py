@@ -15,7 +15,11 @@ from agents.settings import Settings
 
 
 def topic_for(line: str, settings: Settings) -> tuple[str, bytes | None]:
-    """(topic, key) for one JSONL line."""
+    """(topic, key) for one JSONL line.
+
+    The record timestamp stays the produce time: setting it to a historical `published_at`
+    would let the broker's time-based retention delete a backfill as soon as it lands.
+    """
     try:
         record = json.loads(line)
     except ValueError:

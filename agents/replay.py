@@ -66,13 +66,18 @@ def replay_file(
     records = documents = dead = events = 0
     narratives: set[str] = set()
 
+    by_story = settings.assignment_level == "story"
+
     def take(batch_events: list[NarrativeEvent], out: IO[str]) -> None:
         nonlocal events
         for event in batch_events:
             out.write(event.model_dump_json() + "\n")
             narratives.add(event.narrative_id)
+            # Assignments name the story (falling back to the narrative when ungrouped) or the
+            # narrative, per NARRATIVES_ASSIGNMENT_LEVEL.
+            label = (event.story_id or event.narrative_id) if by_story else event.narrative_id
             for member in event.member_ids:
-                assigned[member] = event.narrative_id
+                assigned[member] = label
         events += len(batch_events)
 
     dl_out = dead_letters_path.open("w", encoding="utf-8") if dead_letters_path else None

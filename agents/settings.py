@@ -17,6 +17,7 @@ from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
 from streams.events import EventConfig
 from streams.normalise import NormaliseConfig
+from streams.story import StoryConfig
 from streams.track import TrackerConfig
 from streams.window import WindowConfig
 
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     )
     max_record_bytes: int = Field(
         1_048_576, ge=1024, description="NARRATIVES_MAX_RECORD_BYTES: larger inputs are refused."
+    )
+    max_future_skew_s: float = Field(
+        3600.0,
+        gt=0,
+        description="NARRATIVES_MAX_FUTURE_SKEW_S: live records dated further ahead of the "
+        "wall clock are refused (bad_timestamp); one would otherwise drag the watermark ahead.",
     )
     # -- worker ---------------------------------------------------------------------------------
     batch_size: int = Field(
@@ -108,8 +115,40 @@ class Settings(BaseSettings):
     )
     min_samples: int = Field(5, ge=1, description="NARRATIVES_MIN_SAMPLES: HDBSCAN min_samples.")
     pca_dim: int = Field(32, ge=0, description="NARRATIVES_PCA_DIM: 0 disables PCA.")
+    cluster_selection_method: Literal["eom", "leaf"] = Field(
+        "eom",
+        description="NARRATIVES_CLUSTER_SELECTION_METHOD: HDBSCAN's flat-cut rule; eom prefers "
+        "large stable clusters, leaf the finest dense ones.",
+    )
+    cluster_selection_epsilon: float = Field(
+        0.0,
+        ge=0,
+        description="NARRATIVES_CLUSTER_SELECTION_EPSILON: HDBSCAN merges clusters closer than "
+        "this (Euclidean, in PCA space).",
+    )
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
+    )
+    merge_min_similarity: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="NARRATIVES_MERGE_MIN_SIMILARITY: a narrative whose documents fell into "
+        "another's cluster is merged into it only if their centroids are at least this "
+        "cosine-similar; otherwise it waits (and may be matched again, or fade).",
+    )
+    story_min_similarity: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="NARRATIVES_STORY_MIN_SIMILARITY: live narratives whose centroids are on "
+        "average at least this cosine-similar (average linkage) are grouped under one story_id; "
+        "1 = every narrative its own story.",
+    )
+    assignment_level: Literal["story", "narrative"] = Field(
+        "story",
+        description="NARRATIVES_ASSIGNMENT_LEVEL: what replay/eval assignments name for each "
+        "document: its story_id (story) or its narrative_id (narrative).",
     )
     max_text_chars: int = Field(
         2000, ge=100, description="NARRATIVES_MAX_TEXT_CHARS: normalised text length cap."
@@ -130,9 +169,15 @@ class Settings(BaseSettings):
                 min_cluster_share=self.min_cluster_share,
                 min_samples=self.min_samples,
                 pca_dim=self.pca_dim,
+                cluster_selection_method=self.cluster_selection_method,
+                cluster_selection_epsilon=self.cluster_selection_epsilon,
             ),
             # A narrative survives at least three missed slides, whatever the slide length.
-            tracker=TrackerConfig(fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s)),
+            tracker=TrackerConfig(
+                fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s),
+                merge_similarity=self.merge_min_similarity,
+            ),
+            story=StoryConfig(min_similarity=self.story_min_similarity),
             describe=DescribeConfig(),
             events=EventConfig(),
             normalise=NormaliseConfig(max_chars=self.max_text_chars),

@@ -86,8 +86,14 @@ def decode_record(
         text = raw
     try:
         data: Any = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nesting too deep"
+    except (ValueError, RecursionError) as exc:
+        # ValueError beyond JSONDecodeError: an integer literal over Python's digit limit.
+        if isinstance(exc, json.JSONDecodeError):
+            detail = exc.msg
+        elif isinstance(exc, RecursionError):
+            detail = "nesting too deep"
+        else:
+            detail = "a number is too long"
         raise DecodeError(
             "not_json", f"record is not JSON ({detail}); send one JSON object"
         ) from None

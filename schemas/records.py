@@ -50,6 +50,15 @@ class _RecordBase(BaseModel):
         default=None, description="ISO 639-1/-3 language code; detected when absent."
     )
 
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _rfc3339_string(cls, value: object) -> object:
+        # pydantic would read numbers as epoch seconds *or* milliseconds by magnitude; the
+        # contract says RFC 3339, and guessing units is how events land in 1970 or 2500.
+        if not isinstance(value, str):
+            raise ValueError(f"must be an RFC 3339 string, got {type(value).__name__}")
+        return value
+
     @field_validator("schema_version")
     @classmethod
     def _known_major(cls, value: str | None) -> str | None:

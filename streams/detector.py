@@ -26,6 +26,7 @@ from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material
 from streams.normalise import NormaliseConfig
+from streams.story import StoryConfig, assign_stories
 from streams.track import Narrative, NarrativeTracker, Observation, TrackerConfig
 from streams.window import Admission, Entry, Slide, SlidingWindow, WindowConfig
 
@@ -39,6 +40,7 @@ class DetectorParams:
     window: WindowConfig = field(default_factory=WindowConfig)
     hdbscan: HdbscanParams = field(default_factory=HdbscanParams)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    story: StoryConfig = field(default_factory=StoryConfig)
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     events: EventConfig = field(default_factory=EventConfig)
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
@@ -167,6 +169,9 @@ class Detector:
 
         window_ids = frozenset(e.doc.doc_id for e in entries)
         transitions = self.tracker.step(slide.end, observations, window_ids)
+        # Group the live narratives into stories before any event is built, so every event
+        # carries its narrative's current story.
+        assign_stories(list(self.tracker.narratives.values()), self.params.story)
         descriptions = describe_clusters(members_of, centroids, noise, self.params.describe)
 
         events: list[NarrativeEvent] = []

@@ -48,7 +48,9 @@ def event_id_for(params_version: str, narrative_id: str, version: int, kind: str
 def is_material(
     narrative: Narrative, members: frozenset[str], desc: Description, config: EventConfig
 ) -> bool:
-    """Growth, new top keywords or a new source since the last event."""
+    """Growth, new top keywords, a new source or a new story since the last event."""
+    if narrative.story_id != narrative.reported_story_id:
+        return True
     new = len(members - narrative.reported_members)
     if new >= max(
         config.update_min_new, config.update_min_growth * len(narrative.reported_members)
@@ -98,6 +100,7 @@ def build_event(
         narrative.reported_keywords = tuple(t for t, _ in desc.keywords)
         narrative.reported_sources = frozenset(desc.by_source)
     narrative.reported_members = member_set
+    narrative.reported_story_id = narrative.story_id
     return NarrativeEvent(
         event_id=event_id_for(
             detector.params_version, narrative.narrative_id, narrative.version, kind

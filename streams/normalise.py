@@ -18,6 +18,7 @@ _TAG = re.compile(
     r"<(script|style|noscript|iframe)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]{0,2000}>",
     re.IGNORECASE | re.DOTALL,
 )
+_OPEN_TAG_AT_END = re.compile(r"<[^<>]{0,2000}$")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _RT_PREFIX = re.compile(r"^\s*RT\s+@\w{1,30}\s*:\s*", re.IGNORECASE)
 _LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,30})+\s*")
@@ -69,7 +70,10 @@ def normalise(text: str, config: NormaliseConfig = NormaliseConfig()) -> str:
         return ""
     # Lone surrogates (legal in JSON strings) cannot be encoded; drop them first.
     text = text.encode("utf-8", "ignore").decode("utf-8") if _has_surrogate(text) else text
-    text = _TAG.sub(" ", text[: config.max_chars * 20])
+    if len(text) > config.max_chars * 20:
+        # Bound the regex work; drop a tag the cut left open so no "</spa" leaks through.
+        text = _OPEN_TAG_AT_END.sub("", text[: config.max_chars * 20])
+    text = _TAG.sub(" ", text)
     text = html.unescape(html.unescape(text))  # feeds often double-escape (&amp;amp;)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -33,6 +33,9 @@ class TrackerConfig:
     min_overlap: float = 0.3
     min_similarity: float = 0.8
     merge_overlap: float = 0.5
+    #: A merge also needs the absorbed narrative's centroid this close to the survivor's new
+    #: one: a coarse slide that lumps two distinct narratives together does not end either.
+    merge_similarity: float = 0.0
     split_share: float = 0.5
     fade_after_s: float = 6 * 3600.0
 
@@ -67,6 +70,7 @@ class Narrative:
     reported_keywords: tuple[str, ...] = ()
     reported_sources: frozenset[str] = frozenset()
     story_id: str | None = None
+    reported_story_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -139,9 +143,17 @@ class NarrativeTracker:
             if r in matched_narratives:
                 continue
             best = int(inter[r].argmax()) if observations else -1
-            if best >= 0 and overlap[r, best] >= cfg.merge_overlap and best in owner_of_obs:
+            if (
+                best >= 0
+                and overlap[r, best] >= cfg.merge_overlap
+                and best in owner_of_obs
+                and sims[r, best] >= cfg.merge_similarity
+            ):
                 survivor = owner_of_obs[best]
-                survivor.first_seen = min(survivor.first_seen, narrative.first_seen)
+                if narrative.first_seen < survivor.first_seen:
+                    # The survivor's history now starts with the absorbed one's first document.
+                    survivor.first_seen = narrative.first_seen
+                    survivor.first_doc_id = narrative.first_doc_id
                 by_id[survivor.narrative_id].parent_ids.append(narrative.narrative_id)
                 by_id[survivor.narrative_id].kind = "merged"
                 del self.narratives[narrative.narrative_id]

@@ -42,6 +42,11 @@ BAD_RECORDS: list[tuple[bytes, str]] = [
     (b'{"id": "bad-2", "text": "x", "published_at": "last tuesday"}', "bad_timestamp"),
     (b'{"id": "bad-3", "text": 42, "published_at": "2023-05-08T01:00:00Z"}', "wrong_type"),
     (b'{"id": "bad-4", "text": "<p> </p>", "published_at": "2023-05-08T01:00:00Z"}', "empty_text"),
+    # Dated far ahead of the worker's clock: refused, or it would drag the watermark to 2999.
+    (
+        b'{"id": "bad-5", "text": "from the future", "published_at": "2999-01-01T00:00:00Z"}',
+        "bad_timestamp",
+    ),
 ]
 
 

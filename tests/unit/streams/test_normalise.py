@@ -97,7 +97,15 @@ def test_normalise_cuts_mid_word_when_no_space_is_near_the_cap() -> None:
 
 def test_normalise_cap_counts_characters_after_cleaning() -> None:
     # Markup does not count against the cap: only what the encoder will read does.
-    text = "<span>" * 50 + "short text" + "</span>" * 50
+    text = "<span>" * 25 + "short text" + "</span>" * 25
+    assert len(text) < 20 * 20
+    assert normalise(text, NormaliseConfig(max_chars=20)) == "short text"
+
+
+def test_normalise_reads_at_most_twenty_caps_of_raw_input_and_no_half_tag() -> None:
+    # Raw input is cut at 20 × max_chars before markup removal (bounded regex work); the cut
+    # here falls inside a closing tag, whose fragment must not leak into the text.
+    text = "<span>" * 50 + "short text" + "</span>" * 50 + " never read"
     assert normalise(text, NormaliseConfig(max_chars=20)) == "short text"
 
 
@@ -142,4 +150,4 @@ def test_dedup_key_separates_different_words() -> None:
 
 
 def test_dedup_key_keeps_non_latin_letters() -> None:
-    assert dedup_key("Deprem: Ankara'da yardım, ÇOK ACİL!") == "deprem ankara da yardım çok aci̇l"
+    assert dedup_key("Deprem: Ankara'da yardım, ÇOK ACİL!") == "deprem ankara da yardım çok acil"

@@ -1,0 +1,44 @@
+"""Settings: every field documented by its environment variable, secrets never shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agents.settings import Settings
+
+
+def test_every_field_names_its_environment_variable() -> None:
+    for name, field in Settings.model_fields.items():
+        assert field.description, name
+        assert field.description.startswith(f"NARRATIVES_{name.upper()}"), name
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARRATIVES_BROKER", "kafka-1:9093,kafka-2:9093")
+    monkeypatch.setenv("NARRATIVES_WINDOW_SLIDE_S", "900")
+    settings = Settings()
+    assert settings.kafka_python_config()["bootstrap_servers"] == ["kafka-1:9093", "kafka-2:9093"]
+    assert settings.detector_params.window.slide_s == 900
+
+
+def test_secrets_are_masked_in_what_gets_printed_or_logged() -> None:
+    settings = Settings(
+        security_protocol="SASL_SSL", sasl_username="svc", sasl_password="hunter2-secret"
+    )
+    shown = json.dumps(settings.public_view(), default=str)
+    assert "hunter2-secret" not in shown and "**********" in shown
+    assert "hunter2-secret" not in repr(settings) and "hunter2-secret" not in str(settings)
+    # ...but the Kafka client does get it.
+    assert settings.kafka_python_config()["sasl_plain_password"] == "hunter2-secret"
+
+
+def test_fading_survives_at_least_three_slides() -> None:
+    settings = Settings(window_slide_s=86400, fade_after_s=3600)
+    assert settings.detector_params.tracker.fade_after_s == 3 * 86400
+
+
+def test_invalid_values_are_refused_with_the_field_named() -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        Settings(batch_size=0)

@@ -1,0 +1,446 @@
+"""Unit tests for streams.detector: the whole pure pipeline on planted streams.
+
+The planted stream has three topics of 40 posts each, every topic with its own vocabulary and
+its own 5-hour stretch of the day, plus 60 posts of random words spread over 24 hours. With the
+hashed bag-of-words `FakeEmbedder` and the real `HdbscanClusterer`, the detector must find the
+topics, keep one id per topic, describe them, let them fade once they stop, and do all of it
+identically however the stream is batched.
+
+    hour:      0    2    4    6    8    10   12 ...  24
+    flood      [=========)
+    vaccine              [=========)
+    election                       [=========)
+    noise      . .  . . .  .  . . . . . .  . .  ... .
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from schemas.events import NarrativeEvent
+from streams.cluster import Labels
+from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
+from streams.documents import Document
+from streams.embed import Embedder
+from streams.track import Observation, TrackerConfig, Transition
+from streams.window import Admission, WindowConfig
+
+START = datetime(2023, 5, 11, tzinfo=UTC).timestamp()
+HOUR = 3600.0
+MINUTE = 60.0
+PARAMS = DetectorParams(
+    window=WindowConfig(length_s=6 * HOUR, slide_s=HOUR, allowed_lateness_s=600.0),
+    tracker=TrackerConfig(fade_after_s=3 * HOUR),
+)
+FLOOD = ["flood", "river", "dam", "levee", "evacuation", "rainfall", "rescue", "sandbags"]
+VACCINE = ["vaccine", "microchip", "injection", "syringe", "clinic", "dose", "booster", "pharma"]
+ELECTION = ["ballot", "fraud", "voting", "machine", "count", "recount", "precinct", "candidate"]
+#: topic → (vocabulary, first hour, last hour)
+TOPICS: dict[str, tuple[list[str], float, float]] = {
+    "flood": (FLOOD, 0.0, 5.0),
+    "vaccine": (VACCINE, 3.0, 8.0),
+    "election": (ELECTION, 6.0, 11.0),
+}
+RANDOM_WORDS = [f"w{i:04d}x" for i in range(3000)]
+
+EmbedderFactory = Callable[[], Embedder]
+
+
+def planted_stream(seed: int = 7) -> list[Document]:
+    rng = random.Random(seed)
+    docs = []
+    for topic, (vocabulary, first_hour, last_hour) in TOPICS.items():
+        for i in range(40):
+            words = [*rng.sample(vocabulary, 5), rng.choice(RANDOM_WORDS)]
+            rng.shuffle(words)
+            time = START + rng.uniform(first_hour, last_hour) * HOUR
+            docs.append(
+                Document(f"{topic}-{i:02d}", "post", " ".join(words), time, "twitter", "en")
+            )
+    for i in range(60):
+        time = START + rng.uniform(0.0, 24.0) * HOUR
+        text = " ".join(rng.sample(RANDOM_WORDS, 6))
+        docs.append(Document(f"noise-{i:02d}", "post", text, time, "twitter", "en"))
+    docs.sort(key=lambda d: (d.time, d.doc_id))
+    return docs
+
+
+def topic_of(doc_id: str) -> str:
+    return doc_id.split("-")[0]
+
+
+def replay(
+    docs: Sequence[Document], embedder: Embedder, batch: int = 25, params: DetectorParams = PARAMS
+) -> list[NarrativeEvent]:
+    detector = Detector(params, embedder)
+    events: list[NarrativeEvent] = []
+    for i in range(0, len(docs), batch):
+        detector.ingest(docs[i : i + batch])
+        events.extend(detector.advance())
+    events.extend(detector.advance(flush=True))
+    return events
+
+
+def last_assignment(events: Sequence[NarrativeEvent]) -> dict[str, str]:
+    """The narrative each document was last reported under (the evaluation protocol's rule)."""
+    owner: dict[str, str] = {}
+    for event in events:
+        for doc_id in event.member_ids:
+            owner[doc_id] = event.narrative_id
+    return owner
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[Document]:
+    return planted_stream()
+
+
+@pytest.fixture(scope="module")
+def fake_factory(fake_embedder_factory: EmbedderFactory) -> EmbedderFactory:
+    return fake_embedder_factory
+
+
+@pytest.fixture(scope="module")
+def events(stream: list[Document], fake_factory: EmbedderFactory) -> list[NarrativeEvent]:
+    return replay(stream, fake_factory())
+
+
+def majority_ids(stream: Sequence[Document], events: Sequence[NarrativeEvent]) -> dict[str, str]:
+    owner = last_assignment(events)
+    majority = {}
+    for topic in TOPICS:
+        counts = Counter(owner.get(d.doc_id) for d in stream if topic_of(d.doc_id) == topic)
+        (nid, _), *_ = counts.most_common(1)
+        majority[topic] = nid
+    return majority
+
+
+# --- the planted stream ----------------------------------------------------------------------
+
+
+def test_planted_topics_emerge_as_narratives(events: list[NarrativeEvent]) -> None:
+    emerged = {e.narrative_id for e in events if e.type == "emerged"}
+    assert len(emerged) >= 3
+
+
+def test_each_planted_topic_ends_up_mostly_under_one_narrative_of_its_own(
+    stream: list[Document], events: list[NarrativeEvent]
+) -> None:
+    owner = last_assignment(events)
+    majority = majority_ids(stream, events)
+    for topic, nid in majority.items():
+        topic_docs = [d.doc_id for d in stream if topic_of(d.doc_id) == topic]
+        share = sum(owner.get(doc_id) == nid for doc_id in topic_docs) / len(topic_docs)
+        assert nid is not None and share >= 0.7, (topic, share)
+    assert len(set(majority.values())) == 3
+    # Random-word posts are the long tail: they mostly stay out of narratives.
+    noise_docs = [d.doc_id for d in stream if topic_of(d.doc_id) == "noise"]
+    assert sum(doc_id in owner for doc_id in noise_docs) / len(noise_docs) <= 0.2
+
+
+def test_narrative_keywords_come_from_its_topic_vocabulary(
+    stream: list[Document], events: list[NarrativeEvent]
+) -> None:
+    majority = majority_ids(stream, events)
+    for topic, nid in majority.items():
+        first = next(e for e in events if e.narrative_id == nid)
+        top = {k.term for k in first.keywords[:3]}
+        assert top <= set(TOPICS[topic][0]), (topic, top)
+        assert first.representatives
+        assert all(topic_of(r.doc_id) == topic for r in first.representatives[:3])
+
+
+def test_versions_count_up_by_one_per_narrative_and_event_ids_are_unique(
+    events: list[NarrativeEvent],
+) -> None:
+    versions: dict[str, list[int]] = defaultdict(list)
+    for event in events:
+        versions[event.narrative_id].append(event.version)
+    for nid, seen in versions.items():
+        assert seen == list(range(1, len(seen) + 1)), nid
+    assert len({e.event_id for e in events}) == len(events)
+
+
+def test_every_narrative_starts_with_emerged_and_ends_faded_or_merged_away(
+    events: list[NarrativeEvent],
+) -> None:
+    # The topics stop by hour 11 and the stream runs to hour 24: nothing may stay alive.
+    by_narrative: dict[str, list[NarrativeEvent]] = defaultdict(list)
+    for event in events:
+        by_narrative[event.narrative_id].append(event)
+    merged_away = {p for e in events if e.type == "merged" for p in e.parent_ids}
+    for nid, history in by_narrative.items():
+        assert history[0].type == "emerged", nid
+        assert history[-1].type == "faded" or nid in merged_away, nid
+        assert all(e.type != "faded" for e in history[:-1]), nid
+        assert all(e.type != "emerged" for e in history[1:]), nid
+
+
+def test_narrative_that_stops_receiving_documents_fades_after_fade_after(
+    stream: list[Document], events: list[NarrativeEvent]
+) -> None:
+    nid = majority_ids(stream, events)["election"]
+    history = [e for e in events if e.narrative_id == nid]
+    faded = history[-1]
+    assert faded.type == "faded"
+    assert faded.size == 0 and faded.member_ids == []
+    last_election_doc = max(d.time for d in stream if topic_of(d.doc_id) == "election")
+    faded_at = datetime.fromisoformat(faded.window.end).timestamp()
+    last_match = datetime.fromisoformat(history[-2].window.end).timestamp()
+    assert faded_at >= last_match + PARAMS.tracker.fade_after_s
+    assert faded_at > last_election_doc + PARAMS.tracker.fade_after_s
+
+
+def test_events_are_ordered_by_window_and_carry_the_detector_identity(
+    events: list[NarrativeEvent], fake_factory: EmbedderFactory
+) -> None:
+    ends = [e.window.end for e in events]
+    assert ends == sorted(ends)
+    model_id = fake_factory().model_id
+    for event in events:
+        assert event.detector.version == DETECTOR_VERSION
+        assert event.detector.model == model_id
+        assert event.detector.params_version == PARAMS.version(model_id)
+
+
+def test_two_independent_replays_give_byte_identical_events(
+    stream: list[Document], events: list[NarrativeEvent], fake_factory: EmbedderFactory
+) -> None:
+    again = replay(planted_stream(), fake_factory())
+    assert [e.model_dump_json() for e in again] == [e.model_dump_json() for e in events]
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_batching_does_not_change_the_events(
+    batch: int,
+    stream: list[Document],
+    events: list[NarrativeEvent],
+    fake_factory: EmbedderFactory,
+) -> None:
+    rebatched = replay(stream, fake_factory(), batch=batch)
+    assert [e.model_dump_json() for e in rebatched] == [e.model_dump_json() for e in events]
+
+
+# --- materiality -----------------------------------------------------------------------------
+
+
+def _quiet_stream(seed: int = 3) -> list[Document]:
+    """Two 30-post bursts in the first half hour, 10 more flood posts at 03:10, and one
+    random-word post at :45 every hour to move the watermark.
+
+        hour:   0    1    2    3    4    5    6    7    8    9   ...  13
+        flood   ###            ##
+        vote    ###
+        tick      .    .    .    .    .    .    .    .    .    .  ...   .
+    """
+    rng = random.Random(seed)
+    flood, vote = FLOOD, ELECTION
+    docs = [
+        Document(f"flood-{i:02d}", "post", " ".join(rng.sample(flood, 5)), START + i * MINUTE)
+        for i in range(30)
+    ]
+    docs += [
+        Document(f"vote-{i:02d}", "post", " ".join(rng.sample(vote, 5)), START + i * MINUTE + 30)
+        for i in range(30)
+    ]
+    docs += [
+        Document(
+            f"flood-late-{i:02d}",
+            "post",
+            " ".join(rng.sample(flood, 5)),
+            START + 3 * HOUR + (10 + i) * MINUTE,
+        )
+        for i in range(10)
+    ]
+    docs += [
+        Document(
+            f"tick-{h:02d}",
+            "post",
+            " ".join(rng.sample(RANDOM_WORDS, 6)),
+            START + h * HOUR + 45 * MINUTE,
+        )
+        for h in range(14)
+    ]
+    docs.sort(key=lambda d: (d.time, d.doc_id))
+    return docs
+
+
+def test_updated_is_emitted_only_on_material_change(
+    fake_factory: EmbedderFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = DetectorParams(
+        window=WindowConfig(length_s=6 * HOUR, slide_s=HOUR, allowed_lateness_s=0.0),
+        tracker=TrackerConfig(fade_after_s=3 * HOUR),
+    )
+    detector = Detector(params, fake_factory())
+    matched_at: dict[str, list[float]] = defaultdict(list)
+    step = detector.tracker.step
+
+    def recording_step(
+        slide_end: float, observations: Sequence[Observation], window_ids: frozenset[str]
+    ) -> list[Transition]:
+        transitions = step(slide_end, observations, window_ids)
+        for t in transitions:
+            if t.kind == "continued":
+                matched_at[t.narrative.narrative_id].append(slide_end)
+        return transitions
+
+    monkeypatch.setattr(detector.tracker, "step", recording_step)
+    events: list[NarrativeEvent] = []
+    for doc in _quiet_stream():
+        detector.ingest([doc])
+        events.extend(detector.advance())
+    events.extend(detector.advance(flush=True))
+
+    owner = last_assignment(events)
+    flood_id, vote_id = owner["flood-00"], owner["vote-00"]
+    assert flood_id != vote_id
+
+    def history(nid: str) -> list[tuple[str, float]]:
+        return [
+            (e.type, (datetime.fromisoformat(e.window.end).timestamp() - START) / HOUR)
+            for e in events
+            if e.narrative_id == nid
+        ]
+
+    # Flood: born at 01:00, updated once when ten posts join (slide 04:00), faded at 09:00.
+    assert history(flood_id) == [("emerged", 1), ("updated", 4), ("faded", 9)]
+    update = next(e for e in events if e.narrative_id == flood_id and e.type == "updated")
+    assert update.new_members >= 10
+    # Vote: nothing new after birth, so nothing between emerged and faded ...
+    assert history(vote_id) == [("emerged", 1), ("faded", 9)]
+    # ... although the tracker matched it (without news) in every slide that held it.
+    assert [(t - START) / HOUR for t in matched_at[vote_id]] == [2, 3, 4, 5, 6]
+    assert [(t - START) / HOUR for t in matched_at[flood_id]] == [2, 3, 4, 5, 6]
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+class CountingEmbedder:
+    """Records every text the detector sends to the encoder."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_ingest_reports_admissions_in_input_order_and_embeds_only_fresh_documents(
+    fake_factory: EmbedderFactory,
+) -> None:
+    embedder = CountingEmbedder(fake_factory())
+    detector = Detector(PARAMS, embedder)
+    first = detector.ingest(
+        [
+            Document("a", "post", "alpha words", START + 10 * MINUTE),
+            Document("b", "post", "bravo words", START + 20 * MINUTE),
+            Document("a", "post", "alpha again", START + 10 * MINUTE),  # same batch
+        ]
+    )
+    assert [(d.doc_id, a) for d, a in first.admissions] == [
+        ("a", Admission.ADDED),
+        ("b", Admission.ADDED),
+        ("a", Admission.DUPLICATE),
+    ]
+    assert embedder.texts == ["alpha words", "bravo words"]
+    # Move the watermark to 09:00: slides up to 09:00 close, the open window starts at 04:00.
+    detector.ingest([Document("c", "post", "charlie", START + 9 * HOUR + 10 * MINUTE)])
+    detector.advance()
+    second = detector.ingest(
+        [
+            Document("b", "post", "bravo words", START + 20 * MINUTE),
+            Document("old", "post", "too old", START + 3 * HOUR),
+            Document("late", "post", "late but in", START + 5 * HOUR),
+            Document("new", "post", "on time", START + 9 * HOUR + 30 * MINUTE),
+        ]
+    )
+    assert [a for _, a in second.admissions] == [
+        Admission.TOO_LATE,  # b was evicted with its window: a redelivery now is too late
+        Admission.TOO_LATE,
+        Admission.LATE,
+        Admission.ADDED,
+    ]
+    assert second.count(Admission.TOO_LATE) == 2
+    assert second.count(Admission.DUPLICATE) == 0
+    assert embedder.texts[3:] == ["late but in", "on time"]
+
+
+# --- plumbing with a stand-in clusterer -------------------------------------------------------
+
+
+class EverythingOneCluster:
+    """Puts every row in cluster 0: isolates the detector's plumbing from HDBSCAN."""
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        return np.zeros(len(vectors), dtype=np.int64)
+
+
+class NothingClusters:
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        return np.full(len(vectors), -1, dtype=np.int64)
+
+
+def test_one_cluster_slide_gives_one_emerged_event_with_all_members_in_order(
+    fake_factory: EmbedderFactory,
+) -> None:
+    detector = Detector(PARAMS, fake_factory(), EverythingOneCluster())
+    docs = [
+        Document("b", "post", "flood river dam", START + 30 * MINUTE, "twitter", "en"),
+        Document("a", "post", "flood river levee", START + 30 * MINUTE, "bbc", "tr"),
+        Document("c", "article", "flood dam levee", START + 10 * MINUTE, None, "en"),
+    ]
+    detector.ingest(docs)
+    (event,) = detector.advance(flush=True)
+    assert event.type == "emerged" and event.version == 1
+    assert event.member_ids == ["c", "a", "b"]
+    assert event.first_doc_id == "c"
+    assert event.window.start == "2023-05-10T19:00:00.000Z"
+    assert event.window.end == "2023-05-11T01:00:00.000Z"
+    assert event.counts.by_kind == {"post": 2, "article": 1}
+    assert event.counts.by_source == {"bbc": 1, "twitter": 1, "unknown": 1}
+    assert event.counts.by_lang == {"en": 2, "tr": 1}
+    assert detector.last_slide is not None
+    assert (detector.last_slide.documents, detector.last_slide.clusters) == (3, 1)
+    assert detector.last_slide.noise == 0
+
+
+def test_all_noise_slides_give_no_events(fake_factory: EmbedderFactory) -> None:
+    detector = Detector(PARAMS, fake_factory(), NothingClusters())
+    detector.ingest([Document(f"d{i}", "post", f"text {i}", START + i * HOUR) for i in range(8)])
+    assert detector.advance(flush=True) == []
+    assert detector.last_slide is not None
+    assert detector.last_slide.clusters == 0 and detector.last_slide.noise > 0
+
+
+def test_advance_on_an_empty_detector_returns_nothing(fake_factory: EmbedderFactory) -> None:
+    detector = Detector(PARAMS, fake_factory())
+    assert detector.advance() == [] and detector.advance(flush=True) == []
+    assert detector.ingest([]).admissions == ()
+
+
+def test_params_version_is_a_hash_of_every_knob_and_the_model() -> None:
+    base = DetectorParams().version("model-a")
+    assert base == DetectorParams().version("model-a")
+    assert len(base) == 12
+    assert DetectorParams().version("model-b") != base
+    assert DetectorParams(window=WindowConfig(slide_s=1800.0)).version("model-a") != base
+    assert DetectorParams(tracker=TrackerConfig(fade_after_s=1.0)).version("model-a") != base

@@ -1,0 +1,123 @@
+"""Unit tests for streams.keywords: the tokenizer and class-based TF-IDF, with hand-worked sums."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from streams.keywords import class_tfidf, tokenize
+
+# --- tokenize --------------------------------------------------------------------------------
+
+
+def test_tokenize_lowercases_and_keeps_words_of_three_or_more_letters() -> None:
+    assert tokenize("Flood WARNING issued by Mayor Li") == ["flood", "warning", "issued", "mayor"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("the dam and the river", ["dam", "river"], id="english-stopwords"),
+        pytest.param("deprem için yardım ile gelecek", ["deprem", "yardım", "gelecek"], id="tr"),
+        pytest.param("RT breaking news via twitter", ["twitter"], id="social-filler"),
+        pytest.param(
+            "#Flood #SelDeprem warnings", ["flood", "seldeprem", "warnings"], id="hashtags"
+        ),
+        pytest.param(
+            "@mayor_office orders evacuation @ab", ["orders", "evacuation"], id="mentions"
+        ),
+        pytest.param("2023 covid-19 x1 42nd", ["covid-19"], id="numbers-dropped"),
+        pytest.param("co-op well-known", ["co-op", "well-known"], id="hyphenated-kept-whole"),
+        pytest.param("'quoted' --dash-- end.", ["quoted", "dash", "end"], id="edge-punctuation"),
+        pytest.param("İstanbul'da DEPREM", ["istanbul'da", "deprem"], id="turkish-suffix"),
+    ],
+)
+def test_tokenize_cases(text: str, expected: list[str]) -> None:
+    assert tokenize(text) == expected
+
+
+def test_tokenize_folds_turkish_dotted_capital_i() -> None:
+    # "İ".casefold() is "i" + a combining dot; without folding it, "İçin" would escape the
+    # stopword list and "İSTANBUL" would be a different keyword from "istanbul".
+    assert tokenize("İçin İSTANBUL istanbul İzmir") == ["istanbul", "istanbul", "izmir"]
+
+
+def test_tokenize_accepts_custom_stopwords() -> None:
+    assert tokenize("the flood and the dam", frozenset({"flood"})) == ["the", "and", "the", "dam"]
+
+
+def test_tokenize_of_empty_or_junk_text_is_empty() -> None:
+    assert tokenize("") == []
+    assert tokenize("!!! 123 -- ... @a") == []
+
+
+# --- class_tfidf -----------------------------------------------------------------------------
+
+CLASSES = {
+    "a": [["flood", "river"], ["flood", "dam"]],
+    "b": [["vote", "fraud"], ["vote", "flood"]],
+}
+BACKGROUND = [["flood", "misc"]]
+
+
+def test_class_tfidf_matches_a_hand_computed_example() -> None:
+    # Totals over classes and background: flood 4, vote 2, river/dam/fraud/misc 1 → 10 words,
+    # 3 classes (the background counts as one) → A = 10/3.
+    # a: flood tf 2/4 → 0.5·ln(1 + A/4);  river, dam tf 1/4 → 0.25·ln(1 + A/1)
+    # b: vote tf 2/4 → 0.5·ln(1 + A/2);   fraud, flood tf 1/4 → 0.25·ln(1 + A/1), 0.25·ln(1 + A/4)
+    mean = 10 / 3
+    got = class_tfidf(CLASSES, BACKGROUND, min_df=1)
+    rare = round(0.25 * math.log(1 + mean), 6)
+    assert got == {
+        "a": [("dam", rare), ("river", rare), ("flood", round(0.5 * math.log(1 + mean / 4), 6))],
+        "b": [
+            ("vote", round(0.5 * math.log(1 + mean / 2), 6)),
+            ("fraud", rare),
+            ("flood", round(0.25 * math.log(1 + mean / 4), 6)),
+        ],
+    }
+
+
+def test_class_tfidf_min_df_keeps_only_terms_shared_by_several_documents() -> None:
+    got = class_tfidf(CLASSES, BACKGROUND, min_df=2)
+    assert [t for t, _ in got["a"]] == ["flood"]
+    assert [t for t, _ in got["b"]] == ["vote"]
+
+
+def test_class_tfidf_min_df_is_capped_by_the_class_size() -> None:
+    got = class_tfidf({"solo": [["word", "word", "solo"]]}, min_df=2)
+    assert [t for t, _ in got["solo"]] == ["word", "solo"]
+
+
+def test_class_tfidf_term_distinctive_of_a_class_beats_one_common_to_all() -> None:
+    # "election" is in every document of every class; "deepfake" only in class x.
+    classes = {
+        "x": [["election", "deepfake"], ["election", "deepfake", "video"]],
+        "y": [["election", "turnout"], ["election", "turnout"]],
+    }
+    background = [["election", "debate"]] * 5
+    top_x = class_tfidf(classes, background)["x"]
+    assert top_x[0][0] == "deepfake"
+    assert dict(top_x)["deepfake"] > dict(top_x)["election"]
+
+
+def test_class_tfidf_background_lowers_the_weight_of_its_terms() -> None:
+    classes = {"x": [["flood", "dam"], ["flood", "dam"]]}
+    alone = dict(class_tfidf(classes)["x"])
+    with_background = dict(class_tfidf(classes, [["flood"]] * 10)["x"])
+    assert alone["flood"] == alone["dam"]
+    assert with_background["flood"] < with_background["dam"]
+
+
+def test_class_tfidf_top_k_and_alphabetical_ties() -> None:
+    docs = [["delta", "alpha", "charlie", "bravo"]] * 2
+    got = class_tfidf({"x": docs}, top_k=3)["x"]
+    assert [t for t, _ in got] == ["alpha", "bravo", "charlie"]
+    assert len({score for _, score in got}) == 1
+
+
+def test_class_tfidf_handles_empty_input() -> None:
+    assert class_tfidf({}) == {}
+    assert class_tfidf({"x": []}) == {"x": []}
+    assert class_tfidf({"x": [[], []]}, [[]]) == {"x": []}

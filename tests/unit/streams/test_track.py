@@ -1,0 +1,271 @@
+"""Unit tests for streams.track: narrative identity and lifecycle across slides.
+
+Observations are built by hand: members are plain ids, centroids are unit vectors along (or
+between) the axes of an 8-d space, so that the member overlap and the centroid similarity the
+tracker sees are exactly the ones each test states. Slides end on the hour after START.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from streams.track import (
+    NarrativeTracker,
+    Observation,
+    TrackerConfig,
+    Transition,
+    narrative_id_for,
+)
+
+START = datetime(2023, 5, 11, tzinfo=UTC).timestamp()
+HOUR = 3600.0
+CONFIG = TrackerConfig(
+    min_overlap=0.3, min_similarity=0.8, merge_overlap=0.5, split_share=0.5, fade_after_s=3 * HOUR
+)
+AXES = np.eye(8, dtype=np.float32)
+
+
+def end(hour: int) -> float:
+    return START + hour * HOUR
+
+
+def unit(*weights: float) -> npt.NDArray[np.float32]:
+    """Unit vector with the given weights on the first axes."""
+    v = np.zeros(8, dtype=np.float64)
+    v[: len(weights)] = weights
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def ids(prefix: str, first: int, last: int) -> list[str]:
+    return [f"{prefix}{i:02d}" for i in range(first, last + 1)]
+
+
+def obs(members: Sequence[str], centroid: npt.NDArray[np.float32], hour: int = 0) -> Observation:
+    """A cluster whose i-th member was posted i minutes into `hour`."""
+    return Observation(
+        members=tuple(members),
+        centroid=centroid,
+        first_time=START + hour * HOUR,
+        last_time=START + hour * HOUR + 60.0 * (len(members) - 1),
+    )
+
+
+def window(*groups: Sequence[str]) -> frozenset[str]:
+    return frozenset(doc_id for group in groups for doc_id in group)
+
+
+def kinds(transitions: Sequence[Transition]) -> list[tuple[str, str]]:
+    return [(t.kind, t.narrative.narrative_id) for t in transitions]
+
+
+def test_new_cluster_emerges_with_an_id_from_its_first_document_and_birth_slide() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    members = ids("a", 1, 10)
+    (t,) = tracker.step(end(1), [obs(members, AXES[0])], window(members))
+    assert t.kind == "emerged"
+    assert t.parent_ids == [] and t.child_ids == []
+    n = t.narrative
+    assert n.narrative_id == narrative_id_for("a01", end(1))
+    assert (n.first_doc_id, n.first_seen, n.last_seen) == ("a01", START, START + 9 * 60.0)
+    assert n.members == frozenset(members)
+    assert list(tracker.narratives) == [n.narrative_id]
+
+
+def test_continuation_by_member_overlap_keeps_the_id() -> None:
+    #  slide 1: a01..a10                         centroid e0
+    #  slide 2: a05..a16; a01..a04 left the window, the 6 still there are all in this cluster
+    #           (overlap 6/6), while the centroid moved 45° (cos 0.71 < min_similarity)
+    tracker = NarrativeTracker(CONFIG)
+    first = ids("a", 1, 10)
+    (born,) = tracker.step(end(1), [obs(first, AXES[0])], window(first))
+    second = ids("a", 5, 16)
+    (t,) = tracker.step(end(2), [obs(second, unit(1, 1), hour=1)], window(second))
+    assert kinds([t]) == [("continued", born.narrative.narrative_id)]
+    n = t.narrative
+    assert n.members == frozenset(second)
+    assert n.first_doc_id == "a01" and n.first_seen == START  # the birth is remembered
+    assert n.last_seen == START + HOUR + 11 * 60.0
+    assert n.last_matched_end == end(2)
+    np.testing.assert_array_equal(n.centroid, unit(1, 1))
+
+
+def test_continuation_by_centroid_similarity_after_old_members_left_the_window() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    old = ids("a", 1, 10)
+    (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+    new = ids("b", 1, 10)  # no shared document, cos = 0.95 > 0.8
+    (t,) = tracker.step(end(5), [obs(new, unit(3, 1), hour=4)], window(new))
+    assert kinds([t]) == [("continued", born.narrative.narrative_id)]
+
+
+def test_dissimilar_cluster_without_shared_members_emerges_while_the_old_one_waits() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    old = ids("a", 1, 10)
+    (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+    new = ids("b", 1, 10)  # cos = 0.71 < 0.8 and no overlap: a different narrative
+    (t,) = tracker.step(end(2), [obs(new, unit(1, 1), hour=1)], window(old, new))
+    assert t.kind == "emerged"
+    assert t.narrative.narrative_id != born.narrative.narrative_id
+    assert t.parent_ids == []
+    # Unmatched for one hour < fade_after: still known, no transition of its own.
+    assert born.narrative.narrative_id in tracker.narratives
+
+
+def test_two_narratives_falling_into_one_cluster_merge_into_the_better_match() -> None:
+    #  slide 1: X = x01..x10 (e0)    Y = y01..y10 (e1)
+    #  slide 2: one cluster x01..x10 + y01..y10, centroid closer to X → X survives, absorbs Y
+    tracker = NarrativeTracker(CONFIG)
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    (t,) = tracker.step(end(2), [obs(xs + ys, unit(2, 1))], window(xs, ys))
+    assert kinds([t]) == [("merged", x_id)]
+    assert t.parent_ids == [y_id]
+    assert t.child_ids == []
+    assert list(tracker.narratives) == [x_id]
+    assert t.narrative.members == frozenset(xs + ys)
+
+
+def test_merge_with_an_older_narrative_takes_over_its_first_document() -> None:
+    #  slide 1: Y = y01..y10 born                       (y01 at 00:00)
+    #  slide 2: X = x01..x10 born, Y continues
+    #  slide 3: y01 has left the window; y02..y10 and X fall into one cluster closer to X:
+    #           X survives and its history now starts at Y's first document.
+    tracker = NarrativeTracker(CONFIG)
+    ys = ids("y", 1, 10)
+    (y_born,) = tracker.step(end(1), [obs(ys, AXES[1])], window(ys))
+    xs = ids("x", 1, 10)
+    step2 = tracker.step(end(2), [obs(ys, AXES[1]), obs(xs, AXES[0], hour=1)], window(xs, ys))
+    assert [t.kind for t in step2] == ["continued", "emerged"]
+    x_narrative = step2[1].narrative
+    merged_members = ys[1:] + xs
+    merged_obs = Observation(
+        members=tuple(merged_members),
+        centroid=unit(2, 1),
+        first_time=START + 60.0,  # y02
+        last_time=START + HOUR + 9 * 60.0,
+    )
+    (t,) = tracker.step(end(3), [merged_obs], window(merged_members))
+    assert kinds([t]) == [("merged", x_narrative.narrative_id)]
+    assert t.parent_ids == [y_born.narrative.narrative_id]
+    assert x_narrative.first_seen == START
+    assert x_narrative.first_doc_id == "y01"
+
+
+def test_narrative_splitting_into_two_clusters_reports_split_and_a_child() -> None:
+    #  slide 1: P = p01..p20 (e0)
+    #  slide 2: p01..p12 (12/20 of P, cos 0.95) continues P;  p13..p20 (all from P) splits off
+    tracker = NarrativeTracker(CONFIG)
+    ps = ids("p", 1, 20)
+    (born,) = tracker.step(end(1), [obs(ps, AXES[0])], window(ps))
+    parent_id = born.narrative.narrative_id
+    big, small = ps[:12], ps[12:]
+    transitions = tracker.step(
+        end(2), [obs(big, unit(3, 0, 1)), obs(small, unit(1, 0, 0, 1))], window(ps)
+    )
+    child_id = narrative_id_for("p13", end(2))
+    assert kinds(transitions) == [("split", parent_id), ("emerged", child_id)]
+    parent_t, child_t = transitions
+    assert parent_t.child_ids == [child_id]
+    assert child_t.parent_ids == [parent_id]
+    assert set(tracker.narratives) == {parent_id, child_id}
+    assert parent_t.narrative.members == frozenset(big)
+
+
+def test_new_cluster_with_few_of_a_narratives_documents_is_not_a_split() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    ps = ids("p", 1, 20)
+    tracker.step(end(1), [obs(ps, AXES[0])], window(ps))
+    mixed = ps[16:] + ids("q", 1, 8)  # 4 of 12 members from P: 1/3 < split_share 0.5
+    transitions = tracker.step(
+        end(2), [obs(ps[:16], AXES[0]), obs(mixed, AXES[3])], window(ps, mixed)
+    )
+    assert [t.kind for t in transitions] == ["continued", "emerged"]
+    assert transitions[1].parent_ids == []
+
+
+def test_unmatched_narrative_fades_once_fade_after_has_passed() -> None:
+    tracker = NarrativeTracker(CONFIG)  # fade_after = 3 h
+    members = ids("a", 1, 10)
+    (born,) = tracker.step(end(1), [obs(members, AXES[0])], window(members))
+    nid = born.narrative.narrative_id
+    assert tracker.step(end(2), [], window(members)) == []
+    assert tracker.step(end(3), [], frozenset()) == []
+    assert nid in tracker.narratives
+    (t,) = tracker.step(end(4), [], frozenset())  # 3 h since its last match
+    assert kinds([t]) == [("faded", nid)]
+    assert t.observation is None
+    assert nid not in tracker.narratives
+    assert tracker.step(end(5), [], frozenset()) == []
+
+
+def test_a_match_resets_the_fade_clock() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    members = ids("a", 1, 10)
+    (born,) = tracker.step(end(1), [obs(members, AXES[0])], window(members))
+    tracker.step(end(2), [], window(members))
+    (t,) = tracker.step(end(3), [obs(members, AXES[0])], window(members))
+    assert kinds([t]) == [("continued", born.narrative.narrative_id)]
+    assert tracker.step(end(5), [], frozenset()) == []
+    assert [x.kind for x in tracker.step(end(6), [], frozenset())] == ["faded"]
+
+
+def test_matching_is_one_to_one_and_prefers_the_better_score() -> None:
+    # Two narratives, two clusters: each cluster holds most of one narrative; the assignment
+    # must not give both clusters to the same narrative.
+    tracker = NarrativeTracker(CONFIG)
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    # Cluster order reversed and some documents swapped sides.
+    c1 = ys[:8] + xs[:2]
+    c2 = xs[2:] + ys[8:]
+    transitions = tracker.step(end(2), [obs(c1, AXES[1]), obs(c2, AXES[0])], window(xs, ys))
+    assert kinds(transitions) == [("continued", y_id), ("continued", x_id)]
+
+
+def _replay() -> list[list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]]:
+    tracker = NarrativeTracker(CONFIG)
+    xs, ys, ps = ids("x", 1, 10), ids("y", 1, 10), ids("p", 1, 20)
+    steps = [
+        (end(1), [obs(xs, AXES[0]), obs(ys, AXES[1]), obs(ps, AXES[2])], window(xs, ys, ps)),
+        (
+            end(2),
+            [obs(xs + ys, unit(2, 1)), obs(ps[:12], AXES[2]), obs(ps[12:], unit(1, 0, 2))],
+            window(xs, ys, ps),
+        ),
+        (end(6), [], frozenset()),
+    ]
+    return [
+        [
+            (t.kind, t.narrative.narrative_id, tuple(t.parent_ids), tuple(t.child_ids))
+            for t in tracker.step(slide_end, observations, window_ids)
+        ]
+        for slide_end, observations, window_ids in steps
+    ]
+
+
+def test_same_inputs_give_the_same_ids_and_transitions() -> None:
+    first, second = _replay(), _replay()
+    assert first == second
+    # Every lifecycle kind shows up, so the comparison covers them all.
+    assert {kind for step in first for kind, *_ in step} == {"emerged", "merged", "split", "faded"}
+
+
+def test_narrative_id_is_a_pure_function_of_first_document_and_slide() -> None:
+    nid = narrative_id_for("tw-1", end(1))
+    assert nid == narrative_id_for("tw-1", end(1))
+    assert nid.startswith("nar-") and len(nid) == len("nar-") + 16
+    int(nid.removeprefix("nar-"), 16)
+    assert nid != narrative_id_for("tw-2", end(1))
+    assert nid != narrative_id_for("tw-1", end(2))
+
+
+@pytest.mark.parametrize("slide_end", [end(1), end(1) + 0.0004])
+def test_narrative_id_ignores_sub_millisecond_float_noise(slide_end: float) -> None:
+    assert narrative_id_for("tw-1", slide_end) == narrative_id_for("tw-1", end(1))
