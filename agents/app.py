@@ -21,6 +21,7 @@ from faust.web import Request, Response, View
 
 from agents import logs, metrics
 from agents.pipeline import BatchOutput, Pipeline, RawRecord, failed_batch, source_key
+from agents.recovery import CheckpointStore, recover
 from agents.settings import Settings
 
 log = logs.get(__name__)
@@ -97,6 +98,18 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         await app.producer.flush()
 
     next_offset: dict[Any, int] = {}
+    positions: dict[str, int] = {}  # source -> next offset, as checkpoints record them
+    store = CheckpointStore(settings)
+    state_topic = app.topic(settings.state_topic, key_serializer="raw", value_serializer="raw")
+
+    async def checkpoint(active: Pipeline) -> None:
+        data = await asyncio.get_running_loop().run_in_executor(
+            executor, store.encode, active, dict(positions)
+        )
+        await state_topic.send(key=store.key, value=data)
+        await app.producer.flush()
+        metrics.CHECKPOINTS.inc()
+
     input_topics = {settings.articles_topic, settings.posts_topic}
 
     async def source_progress(
@@ -105,19 +118,22 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         """Which input partitions are caught up, and which have an unread backlog."""
         caught_up: set[str] = set()
         pending: set[str] = set()
-        for tp in app.consumer.assignment():
-            if tp.topic not in input_topics:
-                continue
-            highwater = app.consumer.highwater(tp) or 0
+        assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
+        # Ask the broker: the consumer's cached highwater is unknown until a partition's first
+        # fetch, and an unknown backlog must hold the watermark back, not be taken as none.
+        ends = await app.consumer.highwaters(*assigned) if assigned else {}
+        for tp in assigned:
+            highwater = ends.get(tp)
+            key = source_key(tp.topic, tp.partition)
             if tp in seen:
-                if seen[tp] >= highwater:
-                    caught_up.add(source_key(tp.topic, tp.partition))
+                if highwater is not None and seen[tp] >= highwater:
+                    caught_up.add(key)
             else:
                 position = await app.consumer.position(tp)
-                if position is not None and position < highwater:
-                    pending.add(source_key(tp.topic, tp.partition))
+                if highwater is None or position is None or position < highwater:
+                    pending.add(key)
                 else:
-                    caught_up.add(source_key(tp.topic, tp.partition))
+                    caught_up.add(key)
         return frozenset(caught_up), frozenset(pending)
 
     @app.agent(inputs, concurrency=1)
@@ -126,6 +142,17 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         if state.pipeline is None:
             state.pipeline = await loop.run_in_executor(executor, Pipeline, settings)
         active = state.pipeline
+        if settings.checkpoints:
+            recovery = await loop.run_in_executor(executor, recover, settings, active, store)
+            positions.update(recovery.positions)
+            await publish(recovery.output)
+            log.info(
+                "recovery",
+                restored=recovery.restored,
+                reason=recovery.reason,
+                reread=recovery.records,
+                events=len(recovery.output.events),
+            )
         log.info("pipeline_ready", **active.detector.info.model_dump())
         state.ready = True
         async for events in stream.take_events(
@@ -143,6 +170,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             for e in events:
                 tp = e.message.tp
                 next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
+                positions[source_key(tp.topic, tp.partition)] = next_offset[tp]
+            closed_before = active.detector.window.state.closed_until
             caught_up, pending = await source_progress(next_offset)
             work = functools.partial(
                 active.process, records, caught_up=caught_up, pending=pending, now=time.time()
@@ -154,6 +183,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 log.exception("batch_failed", records=len(records), error=str(exc))
                 out = failed_batch(records, exc)
             await publish(out)
+            if settings.checkpoints and active.detector.window.state.closed_until != closed_before:
+                await checkpoint(active)
             if out.events or out.dead_letters:
                 log.info(
                     "batch_processed",

@@ -85,6 +85,11 @@ EVENTS_OUT = Counter(
     ["type"],
     registry=REGISTRY,
 )
+CHECKPOINTS = Counter(
+    "narratives_checkpoints_total",
+    "Detector checkpoints written to the state topic.",
+    registry=REGISTRY,
+)
 WORKER_ERRORS = Counter(
     "narratives_worker_errors_total",
     "Unexpected errors caught in the worker loop (the batch is dead-lettered, not lost).",

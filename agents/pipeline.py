@@ -127,6 +127,7 @@ class Pipeline:
         out = BatchOutput()
         docs: list[Document] = []
         origins: list[str] = []
+        offsets: list[int | None] = []
         sources: dict[str, RawRecord] = {}
         for record in records:
             decoded = self._decode(record)
@@ -137,11 +138,12 @@ class Pipeline:
             else:
                 docs.append(decoded)
                 origins.append(source_key(record.topic, record.partition))
+                offsets.append(record.offset)
                 sources.setdefault(decoded.doc_id, record)
         out.documents = len(docs)
         if docs:
             started = time.perf_counter()
-            result = self.detector.ingest(docs, origins)
+            result = self.detector.ingest(docs, origins, offsets)
             metrics.EMBED_SECONDS.observe(time.perf_counter() - started)
             metrics.EMBED_BATCH_DOCUMENTS.observe(len(docs))
             for doc, admission in result.admissions:

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     posts_topic: str = Field("posts", description="NARRATIVES_POSTS_TOPIC.")
     narratives_topic: str = Field("narratives", description="NARRATIVES_NARRATIVES_TOPIC.")
     dlq_topic: str = Field("narratives.dlq", description="NARRATIVES_DLQ_TOPIC.")
+    state_topic: str = Field(
+        "narratives.state",
+        description="NARRATIVES_STATE_TOPIC: compacted topic of detector checkpoints.",
+    )
+    checkpoints: bool = Field(
+        True, description="NARRATIVES_CHECKPOINTS: write checkpoints and recover from them."
+    )
     topic_partitions: int = Field(
         1, ge=1, description="NARRATIVES_TOPIC_PARTITIONS: partitions of topics we create."
     )
@@ -138,7 +145,7 @@ class Settings(BaseSettings):
         "cosine-similar; otherwise it waits (and may be matched again, or fade).",
     )
     story_min_similarity: float = Field(
-        0.5,
+        0.6,
         gt=0,
         le=1,
         description="NARRATIVES_STORY_MIN_SIMILARITY: live narratives whose centroids are on "

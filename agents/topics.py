@@ -24,8 +24,11 @@ def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list
         settings.posts_topic,
         settings.narratives_topic,
         settings.dlq_topic,
+        settings.state_topic,
         *(extra or []),
     ]
+    # Checkpoints: only the newest per key matters, and they may be a few MiB.
+    configs = {settings.state_topic: {"cleanup.policy": "compact", "max.message.bytes": "16777216"}}
     admin: Any = KafkaAdminClient(
         client_id=f"{settings.app_id}-admin", **settings.kafka_python_config()
     )
@@ -39,8 +42,11 @@ def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list
                     [
                         NewTopic(
                             name=name,
-                            num_partitions=settings.topic_partitions,
+                            num_partitions=1
+                            if name == settings.state_topic
+                            else settings.topic_partitions,
                             replication_factor=settings.replication_factor,
+                            topic_configs=configs.get(name, {}),
                         )
                     ]
                 )

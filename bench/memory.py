@@ -3,19 +3,22 @@
 Usage: python bench/memory.py [--data ../shared/data] [--docs 20000]
 
 In one process: load the embedder (the real model, one warm-up batch) and a Detector around
-it, prepare the first N crisislex-t26 documents as UTF-8 bytes with their cached float16
-embeddings (see bench/_common.py; computed once if missing), gc, read RSS (/proc/self/statm),
-then build the documents (fresh strings, decoded from the bytes: as the worker decodes records)
-and add them to the detector's SlidingWindow with float32 rows (as the embedder returns them;
-the window stores float16 copies), close no slide, gc, read RSS again:
-bytes_per_doc = ΔRSS / N. Reference: a plain Python list of the N raw texts, measured the same
-way right after. `getsizeof_bytes_per_doc` adds up sys.getsizeof of every object a window
-entry owns (dict slot excluded) as a cross-check. The last stdout line is the JSON result.
+it; prepare the first N crisislex-t26 documents as UTF-8 bytes with their cached float16
+embeddings (see bench/_common.py; computed once if missing); gc + malloc_trim, read RSS
+(/proc/self/statm). Then build the documents (fresh strings decoded from the bytes, as the
+worker decodes records) and add them to the detector's SlidingWindow with float32 rows (as
+the embedder returns them; the window stores float16 copies), close no slide, gc +
+malloc_trim, read RSS again: bytes_per_doc = ΔRSS / N. Reference: a plain Python list of the
+N raw texts, measured the same way right after. `getsizeof_bytes_per_doc` adds up
+sys.getsizeof of every object a window entry owns (dict slot excluded) as a cross-check.
+The last stdout line is the JSON result.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import gc
 import sys
 from pathlib import Path
@@ -31,8 +34,15 @@ from streams.embed import SentenceTransformerEmbedder
 
 
 def _settle() -> int:
+    """gc, hand freed heap pages back to the OS (glibc malloc_trim), then read RSS.
+
+    Without the trim, memory freed while preparing (the parsed stream, warm-up tensors) stays
+    resident and is silently reused by the documents, hiding their cost.
+    """
     gc.collect()
     gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     return rss_bytes()
 
 

@@ -92,15 +92,21 @@ class Detector:
 
     # -- input ----------------------------------------------------------------------------
     def ingest(
-        self, documents: Sequence[Document], sources: Sequence[str] | None = None
+        self,
+        documents: Sequence[Document],
+        sources: Sequence[str] | None = None,
+        offsets: Sequence[int | None] | None = None,
     ) -> IngestResult:
         """Embed the admissible documents in one batch and add them to the window.
 
         `sources` names where each document was read from (a Kafka topic and partition), so
         the watermark can follow the slowest source; omit it for a single ordered stream.
+        `offsets` are the documents' positions in their sources (for restart recovery).
         """
         if sources is not None and len(sources) != len(documents):
             raise ValueError("sources must name one source per document")
+        if offsets is not None and len(offsets) != len(documents):
+            raise ValueError("offsets must give one offset per document")
         fresh: list[Document] = []
         pre: dict[int, Admission] = {}
         batch_ids: set[str] = set()
@@ -120,7 +126,8 @@ class Detector:
                 admissions.append((doc, pre[i]))
             else:
                 source = sources[i] if sources is not None else ""
-                admissions.append((doc, self.window.add(doc, by_id[doc.doc_id], source)))
+                offset = offsets[i] if offsets is not None else None
+                admissions.append((doc, self.window.add(doc, by_id[doc.doc_id], source, offset)))
         return IngestResult(tuple(admissions))
 
     # -- slides ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ class StoryConfig:
     `min_similarity` >= 1 disables grouping (every narrative is its own story).
     """
 
-    min_similarity: float = 0.5
+    min_similarity: float = 0.6
 
 
 def group_narratives(
@@ -86,7 +86,9 @@ def assign_stories(
     for g, group in enumerate(ordered):
         held: Counter[str] = Counter()
         rank: dict[str, int] = {}
-        for i in sorted(group, key=lambda i: (narratives[i].first_seen, narratives[i].narrative_id)):
+        for i in sorted(
+            group, key=lambda i: (narratives[i].first_seen, narratives[i].narrative_id)
+        ):
             sid = narratives[i].story_id
             if sid is not None:
                 held[sid] += 1

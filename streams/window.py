@@ -64,6 +64,8 @@ class Entry:
 
     doc: Document
     vector: npt.NDArray[np.float16]
+    source: str = ""
+    offset: int | None = None  # position in its source, so a restart can re-read the window
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,15 +135,21 @@ class SlidingWindow:
         return -math.inf if nxt is None else nxt - self.config.length_s
 
     # -- input ----------------------------------------------------------------------------
-    def add(self, doc: Document, vector: npt.NDArray[np.floating], source: str = "") -> Admission:
-        """Admit one document read from `source` (e.g. "topic:partition")."""
+    def add(
+        self,
+        doc: Document,
+        vector: npt.NDArray[np.floating],
+        source: str = "",
+        offset: int | None = None,
+    ) -> Admission:
+        """Admit one document read from `source` (e.g. "topic:partition") at `offset`."""
         st = self.state
         if doc.doc_id in st.entries:
             return Admission.DUPLICATE
         if doc.time < self.open_window_start:
             return Admission.TOO_LATE
         late = doc.time < self.watermark
-        st.entries[doc.doc_id] = Entry(doc, np.asarray(vector, dtype=np.float16))
+        st.entries[doc.doc_id] = Entry(doc, np.asarray(vector, dtype=np.float16), source, offset)
         if st.next_end is None:
             st.next_end = self._boundary_after(doc.time)
             if st.closed_until is not None:
@@ -197,6 +205,14 @@ class SlidingWindow:
         stale = [doc_id for doc_id, e in self.state.entries.items() if e.doc.time < start]
         for doc_id in stale:
             del self.state.entries[doc_id]
+
+    def source_floors(self) -> dict[str, int]:
+        """Per source, the lowest offset still held: where a restart re-reads the window from."""
+        floors: dict[str, int] = {}
+        for entry in self.state.entries.values():
+            if entry.offset is not None:
+                floors[entry.source] = min(floors.get(entry.source, entry.offset), entry.offset)
+        return floors
 
     def earliest_time(self) -> float | None:
         if not self.state.entries:

@@ -444,3 +444,15 @@ def test_params_version_is_a_hash_of_every_knob_and_the_model() -> None:
     assert DetectorParams().version("model-b") != base
     assert DetectorParams(window=WindowConfig(slide_s=1800.0)).version("model-a") != base
     assert DetectorParams(tracker=TrackerConfig(fade_after_s=1.0)).version("model-a") != base
+
+
+def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
+    events: list[NarrativeEvent],
+) -> None:
+    assert all(e.story_id for e in events)
+    last: dict[str, str | None] = {}
+    for e in events:
+        if e.narrative_id in last and e.type != "faded" and e.story_id != last[e.narrative_id]:
+            # A regrouped narrative reports its new story at once (a material change).
+            assert e.type in {"updated", "merged", "split"}
+        last[e.narrative_id] = e.story_id

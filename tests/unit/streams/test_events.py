@@ -242,3 +242,20 @@ def test_member_ids_are_capped_but_size_counts_them_all() -> None:
     assert event.size == 30
     assert event.member_ids == list(members[:10])
     assert event.members_truncated
+
+
+def test_a_new_story_is_material_and_is_recorded_once_reported() -> None:
+    moved = reported()
+    moved.story_id = "story-b"
+    assert is_material(moved, ids(20), description(), CONFIG)
+    build_event(
+        "updated",
+        moved,
+        window=(0.0, 3600.0),
+        members=tuple(sorted(ids(20))),
+        desc=description(),
+        detector=DetectorInfo(version="t", model="m", params_version="p"),
+        config=CONFIG,
+    )
+    assert moved.reported_story_id == "story-b"
+    assert not is_material(moved, ids(20), description(), CONFIG)

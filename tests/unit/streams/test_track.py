@@ -8,6 +8,7 @@ tracker sees are exactly the ones each test states. Slides end on the hour after
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -129,6 +130,22 @@ def test_two_narratives_falling_into_one_cluster_merge_into_the_better_match() -
     assert t.child_ids == []
     assert list(tracker.narratives) == [x_id]
     assert t.narrative.members == frozenset(xs + ys)
+
+
+def test_merge_needs_centroid_similarity_when_merge_similarity_is_set() -> None:
+    #  Same slides as above, but Y's centroid (e1) is only 0.45-similar to the lumped cluster
+    #  (2, 1): with merge_similarity 0.8 Y is not merged; it waits under its own id.
+    tracker = NarrativeTracker(replace(CONFIG, merge_similarity=0.8))
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    (t,) = tracker.step(end(2), [obs(xs + ys, unit(2, 1))], window(xs, ys))
+    assert kinds([t]) == [("continued", x_id)]
+    assert t.parent_ids == []
+    assert list(tracker.narratives) == [x_id, y_id]
+    # When the slides separate them again, Y continues by member overlap under its old id.
+    again = tracker.step(end(3), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    assert kinds(again) == [("continued", x_id), ("continued", y_id)]
 
 
 def test_merge_with_an_older_narrative_takes_over_its_first_document() -> None:
