@@ -193,17 +193,33 @@ def replay(
 @click.option("--window-length", type=float, help="Window length, s [NARRATIVES_WINDOW_LENGTH_S].")
 @click.option("--slide", type=float, help="Slide, s [NARRATIVES_WINDOW_SLIDE_S].")
 @click.option(
+    "--profile",
+    type=click.Choice(["auto", "settings"]),
+    default="auto",
+    help="auto: window from the stream's density (streams.profile) unless --window-length/"
+    "--slide are given; settings: NARRATIVES_WINDOW_* as they are.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep events and assignments in this directory.",
 )
 def evaluate_command(
-    input_path: Path, window_length: float | None, slide: float | None, out_dir: Path | None
+    input_path: Path,
+    window_length: float | None,
+    slide: float | None,
+    profile: str,
+    out_dir: Path | None,
 ) -> None:
     """Replay a labeled stream and print B-cubed, AMI, ARI, noise, ids and delays as JSON."""
     from agents import logs
-    from agents.evaluate import evaluate
+    from agents.evaluate import evaluate, load_gold
+    from streams.profile import choose_profile
+
+    if profile == "auto" and window_length is None and slide is None:
+        chosen = choose_profile(g.time for g in load_gold(input_path))
+        window_length, slide = chosen.length_s, chosen.slide_s
 
     settings = _settings(window_length_s=window_length, window_slide_s=slide)
     logs.configure(settings.log_level, settings.log_format)

@@ -4,7 +4,8 @@ Usage: python bench/eval_all.py [--data ../shared/data] [--only NAME]
 
 One JSON line per stream (the metrics of the protocol in ../shared/data/README.md, plus
 docs/s), then a final JSON line with every stream's row, so runs can be compared side by side.
-Settings come from NARRATIVES_* like everywhere else.
+Window length and slide follow `streams.profile.choose_profile` (the stream's density); the
+other settings come from NARRATIVES_* like everywhere else.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from agents.evaluate import evaluate
+from agents.evaluate import evaluate, load_gold
 from agents.settings import Settings
+from streams.profile import choose_profile
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -33,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     rows = {}
     for stream in streams:
-        row = evaluate(Settings(), stream)
+        profile = choose_profile(g.time for g in load_gold(stream))
+        settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
+        row = {"profile": profile.name, **evaluate(settings, stream)}
         rows[stream.parent.name] = row
         print(json.dumps({"stream": stream.parent.name, **row}), flush=True)
     print(json.dumps({"bench": "eval_all", "streams": rows}))
