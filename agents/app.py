@@ -183,6 +183,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 log.exception("batch_failed", records=len(records), error=str(exc))
                 out = failed_batch(records, exc)
             await publish(out)
+            metrics.LAST_BATCH_SECONDS.set(time.time())
             if settings.checkpoints and active.detector.window.state.closed_until != closed_before:
                 await checkpoint(active)
             if out.events or out.dead_letters:

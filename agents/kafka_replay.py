@@ -17,7 +17,6 @@ topic, partition, offset) order, the order a live worker's watermark makes its s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -181,7 +180,3 @@ def summary(result: KafkaReplayResult) -> dict[str, Any]:
         "dead_letters": result.dead_letters,
         "output_topic": result.output_topic,
     }
-
-
-def dumps(result: KafkaReplayResult) -> str:
-    return json.dumps(summary(result))

@@ -90,6 +90,16 @@ CHECKPOINTS = Counter(
     "Detector checkpoints written to the state topic.",
     registry=REGISTRY,
 )
+LAST_BATCH_SECONDS = Gauge(
+    "narratives_last_batch_timestamp_seconds",
+    "Wall-clock time the worker last processed a batch, Unix seconds.",
+    registry=REGISTRY,
+)
+WINDOW_EVICTED = Counter(
+    "narratives_window_evicted_total",
+    "Documents dropped from the window because it reached NARRATIVES_WINDOW_MAX_DOCS.",
+    registry=REGISTRY,
+)
 WORKER_ERRORS = Counter(
     "narratives_worker_errors_total",
     "Unexpected errors caught in the worker loop (the batch is dead-lettered, not lost).",

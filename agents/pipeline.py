@@ -62,6 +62,7 @@ class Pipeline:
         self.detector = Detector(settings.detector_params, embedder or build_embedder(settings))
         self.languages = LanguageDetector(settings.language_candidates or None)
         self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
+        self._evicted_seen = 0  # window.state.evicted_by_cap already counted in the metric
 
     def _decode(self, record: RawRecord) -> Document | DeadLetter:
         kind: Kind = self._kinds.get(record.topic, "post")
@@ -174,6 +175,10 @@ class Pipeline:
         out.events = self.advance(flush=flush)
         return out
 
+    def mark_evictions_counted(self) -> None:
+        """Treat the window's eviction count so far as already in the metric (after restore)."""
+        self._evicted_seen = self.detector.window.state.evicted_by_cap
+
     def advance(self, *, flush: bool = False) -> list[NarrativeEvent]:
         started = time.perf_counter()
         closed_before = self.detector.window.state.closed_until
@@ -187,6 +192,10 @@ class Pipeline:
         for event in events:
             metrics.EVENTS_OUT.labels(event.type).inc()
         metrics.WINDOW_DOCUMENTS.set(len(self.detector.window))
+        evicted = self.detector.window.state.evicted_by_cap
+        if evicted > self._evicted_seen:
+            metrics.WINDOW_EVICTED.inc(evicted - self._evicted_seen)
+        self._evicted_seen = evicted
         metrics.NARRATIVES_ACTIVE.set(len(self.detector.tracker.narratives))
         if self.detector.window.state.max_event_time > 0:
             metrics.WATERMARK_SECONDS.set(self.detector.window.watermark)

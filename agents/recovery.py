@@ -139,6 +139,8 @@ def recover(settings: Settings, pipeline: Pipeline, store: CheckpointStore) -> R
         return Recovery(reason="no checkpoint")
     try:
         floors = restore(pipeline.detector, checkpoint["detector"])
+        # Evictions before the checkpoint were counted by the process that made them.
+        pipeline.mark_evictions_counted()
     except CheckpointMismatch as exc:
         log.warning("checkpoint_ignored", reason=str(exc))
         return Recovery(reason=str(exc))

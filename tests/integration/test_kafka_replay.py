@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
+from kafka_support import read_topic
 
 from agents.kafka_replay import KafkaReplayRequest, replay_topic, run_kafka_replay
 from agents.local_worker import WorkerProcess
@@ -24,31 +24,6 @@ WINDOW_ENV = {
     "NARRATIVES_ALLOWED_LATENESS_S": "60",
     "NARRATIVES_BATCH_SIZE": "128",
 }
-
-
-def _read_topic(topic: str, bootstrap: str, *, settle_s: float, timeout_s: float) -> list[str]:
-    """Every value on the topic, once nothing new arrived for `settle_s`."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    values: list[str] = []
-    last = time.monotonic()
-    deadline = last + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            batch = consumer.poll(timeout_ms=1000)
-            for records in batch.values():
-                values.extend(r.value.decode() for r in records)
-                last = time.monotonic()
-            if values and time.monotonic() - last > settle_s:
-                break
-    finally:
-        consumer.close()
-    return values
 
 
 def test_replay_from_the_start_reproduces_the_live_events(
@@ -68,7 +43,10 @@ def test_replay_from_the_start_reproduces_the_live_events(
     ensure_topics(settings)
     assert produce_file(settings, path) == len(sample)
     worker = start_worker(env)
-    live = _read_topic(settings.narratives_topic, settings.broker, settle_s=20, timeout_s=300)
+    live = [
+        v.decode()
+        for v in read_topic(settings.narratives_topic, settings.broker, settle_s=20, timeout_s=300)
+    ]
     assert live, worker.log_tail()
 
     result = run_kafka_replay(
@@ -78,7 +56,10 @@ def test_replay_from_the_start_reproduces_the_live_events(
     assert result.records == len(sample)
     assert replayed == live
 
-    published = _read_topic(replay_topic("it-full"), settings.broker, settle_s=3, timeout_s=60)
+    published = [
+        v.decode()
+        for v in read_topic(replay_topic("it-full"), settings.broker, settle_s=3, timeout_s=60)
+    ]
     assert published == live
 
     # A replay from the middle warms up on the preceding window and reports only later slides.

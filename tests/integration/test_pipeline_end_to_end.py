@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,8 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
+from kafka_support import metric_total, read_json_topic
 
 from agents.local_worker import WorkerProcess
 from agents.produce import produce_file
@@ -48,37 +48,6 @@ BAD_RECORDS: list[tuple[bytes, str]] = [
         "bad_timestamp",
     ),
 ]
-
-
-def _consume_all(
-    topic: str, bootstrap: str, *, until: Callable[[list[Any]], bool], timeout_s: float
-) -> list[Any]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    values: list[Any] = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=1000).values():
-                values.extend(json.loads(r.value) for r in records)
-            if until(values):
-                break
-    finally:
-        consumer.close()
-    return values
-
-
-def _metric(text: str, name: str) -> float:
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name) and not line.startswith("#"):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 def test_planted_narratives_come_out_as_valid_events(
@@ -114,7 +83,7 @@ def test_planted_narratives_come_out_as_valid_events(
                 found.add(label)
         return found
 
-    events = _consume_all(
+    events = read_json_topic(
         settings.narratives_topic,
         settings.broker,
         timeout_s=240,
@@ -141,7 +110,7 @@ def test_planted_narratives_come_out_as_valid_events(
     assert {e["type"] for e in events} >= {"emerged"}
 
     # Bad records: each in the DLQ with its reason; none of them stopped the valid ones.
-    letters = _consume_all(
+    letters = read_json_topic(
         settings.dlq_topic,
         settings.broker,
         timeout_s=60,
@@ -157,11 +126,11 @@ def test_planted_narratives_come_out_as_valid_events(
     status, body = worker.get("/metrics")
     assert status == 200
     text = body.decode()
-    consumed = _metric(text, "narratives_documents_consumed_total")
+    consumed = metric_total(text, "narratives_documents_consumed_total")
     assert consumed == len(sample) + len(BAD_RECORDS)
-    assert _metric(text, "narratives_documents_invalid_total") == len(BAD_RECORDS)
+    assert metric_total(text, "narratives_documents_invalid_total") == len(BAD_RECORDS)
     assert re.search(r'narratives_events_total\{type="emerged"\} [1-9]', text)
-    assert _metric(text, "narratives_embed_batch_duration_seconds_count") >= 1
+    assert metric_total(text, "narratives_embed_batch_duration_seconds_count") >= 1
     assert worker.get("/healthz")[0] == 200
     assert worker.get("/readyz")[0] == 200
     assert worker.process is not None and worker.process.poll() is None

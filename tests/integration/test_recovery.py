@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
+from kafka_support import read_json_topic, worker_metric
 
 from agents.local_worker import WorkerProcess
 from agents.produce import produce_file
@@ -27,16 +27,6 @@ WINDOW_ENV = {
 }
 
 
-def _metric(worker: WorkerProcess, name: str) -> float:
-    status, body = worker.get("/metrics")
-    assert status == 200
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in body.decode().splitlines()
-        if line.startswith(name) and not line.startswith("#")
-    )
-
-
 def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -44,26 +34,6 @@ def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
             return
         time.sleep(0.5)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def _events(topic: str, bootstrap: str, settle_s: float = 15.0) -> list[dict]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    values: list[dict] = []
-    last = time.monotonic()
-    try:
-        while time.monotonic() - last < settle_s:
-            for records in consumer.poll(timeout_ms=1000).values():
-                values.extend(json.loads(r.value) for r in records)
-                last = time.monotonic()
-    finally:
-        consumer.close()
-    return values
 
 
 def _final(events: list[dict]) -> tuple[dict[str, dict], dict[str, str]]:
@@ -97,13 +67,17 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
     # The interrupted run: consume the first part, checkpoint, die without any clean-up.
     produce_file(settings, first)
     victim = start_worker(env)
-    _wait(lambda: _metric(victim, "narratives_documents_consumed_total") >= 350, 180, "first part")
-    _wait(lambda: _metric(victim, "narratives_checkpoints_total") >= 1, 60, "a checkpoint")
+    _wait(
+        lambda: worker_metric(victim, "narratives_documents_consumed_total") >= 350,
+        180,
+        "first part",
+    )
+    _wait(lambda: worker_metric(victim, "narratives_checkpoints_total") >= 1, 60, "a checkpoint")
     victim.kill()
     produce_file(settings, second)
     survivor = start_worker(env)
     _wait(
-        lambda: _metric(survivor, "narratives_documents_consumed_total") >= 250,
+        lambda: worker_metric(survivor, "narratives_documents_consumed_total") >= 250,
         300,
         "the rest after restart",
     )
@@ -116,10 +90,16 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
         "NARRATIVES_STATE_TOPIC": env["NARRATIVES_NARRATIVES_TOPIC"] + "-ref.state",
     }
     reference = start_worker(reference_env)
-    _wait(lambda: _metric(reference, "narratives_documents_consumed_total") >= 600, 300, "ref")
+    _wait(
+        lambda: worker_metric(reference, "narratives_documents_consumed_total") >= 600, 300, "ref"
+    )
 
-    interrupted = _events(settings.narratives_topic, settings.broker)
-    uninterrupted = _events(reference_env["NARRATIVES_NARRATIVES_TOPIC"], settings.broker)
+    interrupted = read_json_topic(
+        settings.narratives_topic, settings.broker, settle_s=15, timeout_s=120
+    )
+    uninterrupted = read_json_topic(
+        reference_env["NARRATIVES_NARRATIVES_TOPIC"], settings.broker, settle_s=15, timeout_s=120
+    )
     assert uninterrupted and interrupted
     # Redelivered events are exact duplicates (same event_id, same content).
     by_id: dict[str, dict] = {}
@@ -130,7 +110,7 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
     assert last_a.keys() == last_b.keys()
     assert owner_a == owner_b
 
-    # Event histories after the restart may differ in a borderline document: the window is
-    # re-embedded in other batch shapes, which moves vectors by ~1e-7 (see README), so the
-    # comparison is of what the issue asks for: the narratives, their ids and assignments.
+    # What the issue asks for: the same narratives, ids and final assignments. (Known gap,
+    # under investigation: after a restart one `updated` event of a narrative can differ in a
+    # borderline member, so event histories are not compared.)
     assert '"restored": true' in survivor.log_tail(400)

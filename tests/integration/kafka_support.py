@@ -1,0 +1,84 @@
+"""Helpers the integration tests share: reading a topic like a consumer, reading /metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kafka import KafkaConsumer
+
+from agents.local_worker import WorkerProcess
+
+
+def read_topic(
+    topic: str,
+    bootstrap: str,
+    *,
+    timeout_s: float,
+    until: Callable[[list[bytes]], bool] | None = None,
+    settle_s: float | None = None,
+) -> list[bytes]:
+    """Every value on `topic` from the start, as a downstream consumer (no group) reads it.
+
+    Stops when `until(values)` holds, or once `settle_s` pass without a new value (after at
+    least one), or at `timeout_s`.
+    """
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    values: list[bytes] = []
+    last = time.monotonic()
+    deadline = last + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=1000).values():
+                values.extend(r.value for r in records)
+                last = time.monotonic()
+            if until is not None and until(values):
+                break
+            if settle_s is not None and values and time.monotonic() - last > settle_s:
+                break
+    finally:
+        consumer.close()
+    return values
+
+
+def metric_total(text: str, name: str) -> float:
+    """Sum of every sample of metric `name` (all label sets) in a /metrics exposition."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name) and not line.startswith("#")
+    )
+
+
+def worker_metric(worker: WorkerProcess, name: str) -> float:
+    status, body = worker.get("/metrics")
+    assert status == 200, status
+    return metric_total(body.decode(), name)
+
+
+def read_json_topic(
+    topic: str,
+    bootstrap: str,
+    *,
+    timeout_s: float,
+    until: Callable[[list[Any]], bool] | None = None,
+    settle_s: float | None = None,
+) -> list[Any]:
+    """`read_topic` with each value decoded as JSON (and `until` seeing decoded values)."""
+    decoded: list[Any] = []
+
+    def check(values: list[bytes]) -> bool:
+        decoded.extend(json.loads(v) for v in values[len(decoded) :])
+        return until is not None and until(decoded)
+
+    values = read_topic(topic, bootstrap, timeout_s=timeout_s, until=check, settle_s=settle_s)
+    decoded.extend(json.loads(v) for v in values[len(decoded) :])
+    return decoded
