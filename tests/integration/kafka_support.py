@@ -51,11 +51,22 @@ def read_topic(
 
 def metric_total(text: str, name: str) -> float:
     """Sum of every sample of metric `name` (all label sets) in a /metrics exposition."""
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith(name) and not line.startswith("#")
-    )
+    total = 0.0
+    for line in text.splitlines():
+        head, _, value = line.rpartition(" ")
+        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
+            total += float(value)
+    return total
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll `condition` every half second; fail the test naming `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def worker_metric(worker: WorkerProcess, name: str) -> float:

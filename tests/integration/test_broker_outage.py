@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
+from kafka_support import read_json_topic, wait_for, worker_metric
 
 from agents.local_kafka import LocalKafka, free_port
 from agents.local_worker import WorkerProcess
@@ -32,46 +32,6 @@ WINDOW_ENV = {
     "NARRATIVES_ALLOWED_LATENESS_S": "60",
     "NARRATIVES_BATCH_SIZE": "64",
 }
-
-
-def _metric(worker: WorkerProcess, name: str) -> float:
-    status, body = worker.get("/metrics")
-    assert status == 200
-    total = 0.0
-    for line in body.decode().splitlines():
-        head, _, value = line.rpartition(" ")
-        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
-            total += float(value)
-    return total
-
-
-def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _events(topic: str, bootstrap: str, settle_s: float = 10.0) -> list[dict]:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    values: list[dict] = []
-    last = time.monotonic()
-    try:
-        while time.monotonic() - last < settle_s:
-            for records in consumer.poll(timeout_ms=1000).values():
-                values.extend(json.loads(r.value) for r in records)
-                last = time.monotonic()
-    finally:
-        consumer.close()
-    return values
 
 
 def _final(events: list[dict]) -> tuple[set[str], dict[str, str]]:
@@ -125,11 +85,11 @@ def test_worker_survives_a_broker_outage(
     worker = start_worker(env)
     consumed = "narratives_documents_consumed_total"
     last_batch = "narratives_last_batch_timestamp_seconds"
-    _wait(lambda: _metric(worker, consumed) >= 200, 180, "the first half")
+    wait_for(lambda: worker_metric(worker, consumed) >= 200, 180, "the first half")
     # The gauge is set after the batch is published; wait until it has caught up with it.
-    _wait(lambda: _metric(worker, last_batch) > 0, 30, "the last-batch gauge")
+    wait_for(lambda: worker_metric(worker, last_batch) > 0, 30, "the last-batch gauge")
     time.sleep(2.0)
-    before = _metric(worker, last_batch)
+    before = worker_metric(worker, last_batch)
 
     own_kafka.stop()
     outage_started = time.monotonic()
@@ -137,15 +97,17 @@ def test_worker_survives_a_broker_outage(
         time.sleep(5.0)
         assert worker.process is not None and worker.process.poll() is None, worker.log_tail()
         # Nothing is processed while the broker is away: the gauge stands still.
-        assert _metric(worker, last_batch) == before
+        assert worker_metric(worker, last_batch) == before
     own_kafka.start()
 
     produce_file(settings, second)
-    _wait(lambda: _metric(worker, consumed) >= 400, 300, "the second half after the outage")
-    _wait(lambda: _metric(worker, last_batch) >= before + OUTAGE_S, 60, "a batch after it")
+    wait_for(
+        lambda: worker_metric(worker, consumed) >= 400, 300, "the second half after the outage"
+    )
+    wait_for(lambda: worker_metric(worker, last_batch) >= before + OUTAGE_S, 60, "a batch after it")
     assert worker.process is not None and worker.process.poll() is None, worker.log_tail()
-    assert _metric(worker, consumed) >= 400
-    assert _metric(worker, last_batch) - before >= OUTAGE_S
+    assert worker_metric(worker, consumed) >= 400
+    assert worker_metric(worker, last_batch) - before >= OUTAGE_S
 
     # The same input through a worker that never saw an outage.
     reference_env = {
@@ -155,13 +117,22 @@ def test_worker_survives_a_broker_outage(
         "NARRATIVES_STATE_TOPIC": "outage.narratives-ref.state",
     }
     reference = start_worker(reference_env)
-    _wait(lambda: _metric(reference, consumed) >= 400, 300, "the reference run")
+    wait_for(lambda: worker_metric(reference, consumed) >= 400, 300, "the reference run")
 
-    ids_a, owner_a = _final(_events(settings.narratives_topic, settings.broker))
-    ids_b, owner_b = _final(_events(reference_env["NARRATIVES_NARRATIVES_TOPIC"], settings.broker))
+    ids_a, owner_a = _final(
+        read_json_topic(settings.narratives_topic, settings.broker, settle_s=10, timeout_s=180)
+    )
+    ids_b, owner_b = _final(
+        read_json_topic(
+            reference_env["NARRATIVES_NARRATIVES_TOPIC"],
+            settings.broker,
+            settle_s=10,
+            timeout_s=180,
+        )
+    )
     assert ids_a and owner_a
     assert owner_a.keys() <= produced
     assert ids_a == ids_b
     assert owner_a == owner_b
     # Every valid document reached the detector: none was dead-lettered.
-    assert _metric(worker, "narratives_documents_invalid_total") == 0
+    assert worker_metric(worker, "narratives_documents_invalid_total") == 0

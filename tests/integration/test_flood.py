@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kafka_support import worker_metric
 
 from agents.local_worker import WorkerProcess
 from agents.produce import produce_file
@@ -34,17 +35,6 @@ pytestmark = pytest.mark.integration
 N_POSTS = 1500
 CAP = 300
 RSS_MARGIN_BYTES = 1280 * 1024 * 1024
-
-
-def _metric(worker: WorkerProcess, name: str) -> float:
-    status, body = worker.get("/metrics")
-    assert status == 200
-    total = 0.0
-    for line in body.decode().splitlines():
-        head, _, value = line.rpartition(" ")
-        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
-            total += float(value)
-    return total
 
 
 def _rss_bytes(pid: int) -> int:
@@ -97,29 +87,30 @@ def test_flood_against_a_small_window_cap(
         # Consumed counts a record as it is decoded; the eviction counter moves once its batch
         # has been embedded and windowed, so wait for both.
         return (
-            _metric(worker, consumed) >= N_POSTS and _metric(worker, evicted_name) >= N_POSTS - CAP
+            worker_metric(worker, consumed) >= N_POSTS
+            and worker_metric(worker, evicted_name) >= N_POSTS - CAP
         )
 
     while not done():
         assert time.monotonic() < deadline, f"flood not consumed:\n{worker.log_tail()}"
         assert worker.process.poll() is None, worker.log_tail()
-        samples.append((_metric(worker, consumed), _rss_bytes(pid)))
+        samples.append((worker_metric(worker, consumed), _rss_bytes(pid)))
         peak_rss = max(peak_rss, samples[-1][1])
-        peak_window = max(peak_window, _metric(worker, "narratives_window_documents"))
+        peak_window = max(peak_window, worker_metric(worker, "narratives_window_documents"))
         assert peak_window <= CAP
         time.sleep(0.25)
 
     assert worker.process.poll() is None, worker.log_tail()
     peak_rss = max(peak_rss, _rss_bytes(pid))
-    window = _metric(worker, "narratives_window_documents")
-    evicted = _metric(worker, evicted_name)
+    window = worker_metric(worker, "narratives_window_documents")
+    evicted = worker_metric(worker, evicted_name)
     print(
         f"baseline_rss_mb={baseline / 2**20:.0f} peak_rss_mb={peak_rss / 2**20:.0f} "
         f"window={window:.0f} evicted={evicted:.0f}"
     )
     assert peak_rss <= baseline + RSS_MARGIN_BYTES
     assert window == CAP
-    assert _metric(worker, consumed) == N_POSTS
-    assert _metric(worker, "narratives_documents_invalid_total") == 0
+    assert worker_metric(worker, consumed) == N_POSTS
+    assert worker_metric(worker, "narratives_documents_invalid_total") == 0
     # Every document entered the window; all but the last CAP were evicted by the cap.
     assert evicted == N_POSTS - CAP

@@ -4,12 +4,11 @@ document assignments of a run that was never interrupted (real broker, real mode
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka_support import read_json_topic, worker_metric
+from kafka_support import read_json_topic, wait_for, worker_metric
 
 from agents.local_worker import WorkerProcess
 from agents.produce import produce_file
@@ -25,15 +24,6 @@ WINDOW_ENV = {
     "NARRATIVES_ALLOWED_LATENESS_S": "60",
     "NARRATIVES_BATCH_SIZE": "64",
 }
-
-
-def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _final(events: list[dict]) -> tuple[dict[str, dict], dict[str, str]]:
@@ -67,16 +57,16 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
     # The interrupted run: consume the first part, checkpoint, die without any clean-up.
     produce_file(settings, first)
     victim = start_worker(env)
-    _wait(
+    wait_for(
         lambda: worker_metric(victim, "narratives_documents_consumed_total") >= 350,
         180,
         "first part",
     )
-    _wait(lambda: worker_metric(victim, "narratives_checkpoints_total") >= 1, 60, "a checkpoint")
+    wait_for(lambda: worker_metric(victim, "narratives_checkpoints_total") >= 1, 60, "a checkpoint")
     victim.kill()
     produce_file(settings, second)
     survivor = start_worker(env)
-    _wait(
+    wait_for(
         lambda: worker_metric(survivor, "narratives_documents_consumed_total") >= 250,
         300,
         "the rest after restart",
@@ -90,8 +80,10 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
         "NARRATIVES_STATE_TOPIC": env["NARRATIVES_NARRATIVES_TOPIC"] + "-ref.state",
     }
     reference = start_worker(reference_env)
-    _wait(
-        lambda: worker_metric(reference, "narratives_documents_consumed_total") >= 600, 300, "ref"
+    wait_for(
+        lambda: worker_metric(reference, "narratives_documents_consumed_total") >= 600,
+        300,
+        "ref",
     )
 
     interrupted = read_json_topic(
