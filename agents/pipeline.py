@@ -81,34 +81,20 @@ class Pipeline:
         except Exception as exc:  # a bug must not stop the stream: dead-letter and count it
             metrics.WORKER_ERRORS.inc()
             error = DecodeError("internal_error", f"{type(exc).__name__}: {exc}")
-        metrics.DOCUMENTS_INVALID.labels(error.reason).inc()
-        return dead_letter(
-            record.value,
-            error,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
+        return refuse(record, error)
 
     def _refuse_future(self, doc: Document, record: RawRecord, now: float) -> Document | DeadLetter:
         """A live record dated beyond the clock plus skew would drag the watermark ahead."""
         skew = self.settings.max_future_skew_s
         if doc.time <= now + skew:
             return doc
-        metrics.DOCUMENTS_INVALID.labels("bad_timestamp").inc()
         error = DecodeError(
             "bad_timestamp",
             f"published_at is {doc.time - now:.0f}s ahead of the worker's clock (limit "
             f"NARRATIVES_MAX_FUTURE_SKEW_S={skew:.0f}); fix the producer's clock or time zone",
             doc.doc_id,
         )
-        return dead_letter(
-            record.value,
-            error,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        )
+        return refuse(record, error)
 
     def process(
         self,
@@ -154,23 +140,14 @@ class Pipeline:
                     metrics.DOCUMENTS_LATE.labels("accepted").inc()
                 elif admission is Admission.TOO_LATE:
                     metrics.DOCUMENTS_LATE.labels("refused").inc()
-                    metrics.DOCUMENTS_INVALID.labels("too_late").inc()
-                    raw = sources[doc.doc_id]
-                    out.dead_letters.append(
-                        dead_letter(
-                            raw.value,
-                            DecodeError(
-                                "too_late",
-                                f"document {doc.doc_id!r} is older than every open window "
-                                f"(allowed lateness {self.settings.allowed_lateness_s:.0f}s); "
-                                "raise NARRATIVES_ALLOWED_LATENESS_S or replay that period",
-                                doc.doc_id,
-                            ),
-                            topic=raw.topic,
-                            partition=raw.partition,
-                            offset=raw.offset,
-                        )
+                    error = DecodeError(
+                        "too_late",
+                        f"document {doc.doc_id!r} is older than every open window "
+                        f"(allowed lateness {self.settings.allowed_lateness_s:.0f}s); "
+                        "raise NARRATIVES_ALLOWED_LATENESS_S or replay that period",
+                        doc.doc_id,
                     )
+                    out.dead_letters.append(refuse(sources[doc.doc_id], error))
         self.detector.set_sources(caught_up=caught_up, pending=pending)
         out.events = self.advance(flush=flush)
         return out
@@ -209,16 +186,12 @@ def failed_batch(records: list[RawRecord], exc: BaseException) -> BatchOutput:
         f"detector failed on this batch ({type(exc).__name__}: {exc}); re-drive from the DLQ "
         "after fixing the cause",
     )
-    out = BatchOutput()
-    for record in records:
-        metrics.DOCUMENTS_INVALID.labels(error.reason).inc()
-        out.dead_letters.append(
-            dead_letter(
-                record.value,
-                error,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-            )
-        )
-    return out
+    return BatchOutput(dead_letters=[refuse(record, error) for record in records])
+
+
+def refuse(record: RawRecord, error: DecodeError) -> DeadLetter:
+    """Count a refused record by reason and build its dead letter: the one way records leave."""
+    metrics.DOCUMENTS_INVALID.labels(error.reason).inc()
+    return dead_letter(
+        record.value, error, topic=record.topic, partition=record.partition, offset=record.offset
+    )
