@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 #: Semantic version of the event contract. Minor versions only add optional fields.
-EVENT_SCHEMA_VERSION = "1.0"
+EVENT_SCHEMA_VERSION = "1.1"
 
 EventType = Literal["emerged", "updated", "merged", "split", "faded"]
 
