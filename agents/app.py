@@ -20,9 +20,14 @@ import faust
 from faust.web import Request, Response, View
 
 from agents import logs, metrics
+from agents.board import NarrativeBoard
+from agents.checkpoint_history import history_headers
+from agents.commands_feed import CommandFeed
+from agents.dashboard import register_dashboard
 from agents.pipeline import BatchOutput, Pipeline, RawRecord, failed_batch, source_key
 from agents.recovery import CheckpointStore, recover
 from agents.settings import Settings
+from schemas.dead_letter import DeadLetter
 
 log = logs.get(__name__)
 
@@ -82,8 +87,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
     )
     narratives = app.topic(settings.narratives_topic, key_serializer="raw", value_serializer="raw")
     dlq = app.topic(settings.dlq_topic, key_serializer="raw", value_serializer="raw")
+    alerts = app.topic(settings.alerts_topic, key_serializer="raw", value_serializer="raw")
+    audit = app.topic(settings.audit_topic, key_serializer="raw", value_serializer="raw")
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detector")
     state = _State(pipeline)
+    board = NarrativeBoard()  # what /dashboard shows: every event this worker publishes
 
     async def publish(out: BatchOutput) -> None:
         for letter in out.dead_letters:
@@ -95,18 +103,53 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             await narratives.send(
                 key=event.narrative_id.encode(), value=event.model_dump_json().encode()
             )
+            board.apply(event)
+        for record in out.audit:  # after the events it names
+            await audit.send(
+                key=record.command.command_id.encode(), value=record.model_dump_json().encode()
+            )
+            log.info(
+                "command_taken",
+                command_id=record.command.command_id,
+                type=record.command.type,
+                author=record.command.author,
+                status=record.status,
+                detail=record.detail,
+                events=len(record.event_ids),
+            )
+        for alert in out.alerts:  # after the events, so the triggering event is out first
+            await alerts.send(
+                key=alert.narrative_id.encode(), value=alert.model_dump_json().encode()
+            )
+            log.info(
+                "narrative_alert",
+                alert_id=alert.alert_id,
+                narrative_id=alert.narrative_id,
+                reasons=alert.reasons,
+                size=alert.size,
+                raised_at=alert.raised_at,
+            )
         await app.producer.flush()
 
     next_offset: dict[Any, int] = {}
     positions: dict[str, int] = {}  # source -> next offset, as checkpoints record them
     store = CheckpointStore(settings)
     state_topic = app.topic(settings.state_topic, key_serializer="raw", value_serializer="raw")
+    history_topic = (
+        app.topic(settings.state_history_topic, key_serializer="raw", value_serializer="raw")
+        if settings.state_history_topic
+        else None
+    )
 
     async def checkpoint(active: Pipeline) -> None:
         data = await asyncio.get_running_loop().run_in_executor(
             executor, store.encode, active, dict(positions)
         )
         await state_topic.send(key=store.key, value=data)
+        if history_topic is not None:  # so a replay can start mid-history exactly
+            await history_topic.send(
+                key=store.key, value=data, headers=history_headers(active.detector)
+            )
         await app.producer.flush()
         metrics.CHECKPOINTS.inc()
 
@@ -126,14 +169,19 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             highwater = ends.get(tp)
             key = source_key(tp.topic, tp.partition)
             if tp in seen:
+                next_read: int | None = seen[tp]
                 if highwater is not None and seen[tp] >= highwater:
                     caught_up.add(key)
             else:
-                position = await app.consumer.position(tp)
+                next_read = position = await app.consumer.position(tp)
                 if highwater is None or position is None or position < highwater:
                     pending.add(key)
                 else:
                     caught_up.add(key)
+            if highwater is not None and next_read is not None:  # the SRE's backlog per partition
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
+                    max(highwater - next_read, 0)
+                )
         return frozenset(caught_up), frozenset(pending)
 
     @app.agent(inputs, concurrency=1)
@@ -142,8 +190,18 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         if state.pipeline is None:
             state.pipeline = await loop.run_in_executor(executor, Pipeline, settings)
         active = state.pipeline
+        feed = CommandFeed(settings)
+
+        def take_all_commands() -> list[DeadLetter]:
+            return active.submit_commands(feed.read_all())
+
+        def take_new_commands() -> list[DeadLetter]:
+            return active.submit_commands(feed.poll())
+
         if settings.checkpoints:
-            recovery = await loop.run_in_executor(executor, recover, settings, active, store)
+            recovery = await loop.run_in_executor(
+                executor, recover, settings, active, store, take_all_commands
+            )
             positions.update(recovery.positions)
             await publish(recovery.output)
             log.info(
@@ -152,6 +210,10 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 reason=recovery.reason,
                 reread=recovery.records,
                 events=len(recovery.output.events),
+            )
+        else:
+            await publish(
+                BatchOutput(dead_letters=await loop.run_in_executor(executor, take_all_commands))
             )
         log.info("pipeline_ready", **active.detector.info.model_dump())
         state.ready = True
@@ -172,6 +234,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
                 positions[source_key(tp.topic, tp.partition)] = next_offset[tp]
             closed_before = active.detector.window.state.closed_until
+            refused_commands = await loop.run_in_executor(executor, take_new_commands)
+            if refused_commands:
+                await publish(BatchOutput(dead_letters=refused_commands))
             caught_up, pending = await source_progress(next_offset)
             work = functools.partial(
                 active.process, records, caught_up=caught_up, pending=pending, now=time.time()
@@ -199,6 +264,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
     class MetricsView(View):
         async def get(self, request: Request) -> Response:
             return self.bytes(metrics.render(), content_type="text/plain; version=0.0.4")
+
+    register_dashboard(app, board)
 
     @app.page("/healthz")
     class LivenessView(View):

@@ -5,9 +5,23 @@ group, no offset commits), seeks by timestamp (`offsets_for_times`), runs the sa
 the live worker, and writes events to a file and/or its own topic `narratives.replay.<name>`,
 so it never disturbs the live detector or its consumers.
 
-Warm-up: a replay that starts in the middle of history first reads the preceding window length
-(plus allowed lateness) without reporting, so its window holds what the live window held at the
-range start; events are reported from the first slide that ends after `start`.
+Warm-up of a replay that starts in the middle (`start`), one of three `Warmup` modes:
+
+- `checkpoint`: restore the live run's newest checkpoint closed at or before `start` from the
+  checkpoint history (`agents.checkpoint_history`), then re-read each input partition from the
+  lowest offset that checkpoint's window held, exactly as crash recovery does. The tracker
+  (ids, versions, what was last reported) and the window are then those of the live run, so
+  every event of a slide ending after `start` equals the live run's event, byte for byte.
+  Needs a checkpoint written with the same detector parameters.
+- `full`: read the topics from their beginning and report nothing before `start`; equal to
+  the live run's events too (a replay from the start is), at the cost of all of history, and
+  the only exact choice for what-if parameters (no live checkpoint has them).
+- `window`: read only the preceding window length plus allowed lateness. Cheap, but the
+  narratives alive at `start` are re-identified during the warm-up: their ids, versions and
+  first `emerged` events differ from the live run's. Narratives born after `start` whose
+  slides hold no earlier document match.
+
+`auto` (the default) is `checkpoint` when one is found, else `full`.
 
 The time range selects records by their Kafka timestamp (when they were produced; for a live
 stream that is within seconds of their event time), and the report starts with the first slide
@@ -17,16 +31,20 @@ topic, partition, offset) order, the order a live worker's watermark makes its s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from agents.pipeline import Pipeline, RawRecord
+from agents.pipeline import Pipeline, RawRecord, source_key
 from agents.settings import Settings
 from schemas.events import NarrativeEvent
+from streams.checkpoint import restore
 from streams.embed import Embedder
+
+Warmup = Literal["auto", "checkpoint", "full", "window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +57,10 @@ class KafkaReplayRequest:
     topics: tuple[str, ...] = ()
     publish: bool = True
     flush: bool = False
+    warmup: Warmup = "auto"
+    #: Apply the analysts' commands (the commands topic), each in the slide the live run's
+    #: audit log says it took effect; False shows what the machine alone would say.
+    commands: bool = True
 
 
 @dataclass(slots=True)
@@ -48,6 +70,38 @@ class KafkaReplayResult:
     events: list[NarrativeEvent] = field(default_factory=list)
     dead_letters: int = 0
     output_topic: str | None = None
+    params_version: str = ""
+    warmup: str = "none"  # what the warm-up actually was: none, checkpoint, full or window
+    restored_until: float | None = None  # closed_until of the restored checkpoint
+    commands: int = 0  # curation commands submitted (0 when ignored)
+
+
+class WarmupUnavailable(RuntimeError):
+    """`--warmup checkpoint` was asked for and no usable checkpoint exists."""
+
+
+def apply_overrides(settings: Settings, assignments: Sequence[str]) -> Settings:
+    """Settings with `KEY=VALUE` overrides (field names or NARRATIVES_* names), validated.
+
+    What-if runs change detector parameters without touching the environment; pydantic
+    validates each value as it would the variable, and an unknown key fails with the closest
+    known names rather than being silently ignored.
+    """
+    if not assignments:
+        return settings
+    fields = set(type(settings).model_fields)
+    updates: dict[str, str] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        name = key.strip().lower().removeprefix("narratives_")
+        if not sep or not name:
+            raise ValueError(f"override {item!r} is not KEY=VALUE")
+        if name not in fields:
+            close = difflib.get_close_matches(name, sorted(fields), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"unknown setting {key.strip()!r}{hint}")
+        updates[name] = value
+    return type(settings)(**{**settings.model_dump(), **updates})
 
 
 def replay_topic(name: str) -> str:
@@ -55,7 +109,17 @@ def replay_topic(name: str) -> str:
     return f"narratives.replay.{name}"
 
 
-def _read_range(settings: Settings, request: KafkaReplayRequest, from_s: float | None) -> list[Any]:
+def _read_range(
+    settings: Settings,
+    request: KafkaReplayRequest,
+    from_s: float | None,
+    offsets: dict[str, int] | None = None,
+) -> list[Any]:
+    """Records of the input topics up to `request.end`, in the order a live worker sees them.
+
+    Each partition starts at `offsets[source]` when given (a restored checkpoint's window),
+    else at the first record at or after `from_s`, else at its beginning.
+    """
     from kafka import KafkaConsumer, TopicPartition
 
     topics = request.topics or (settings.articles_topic, settings.posts_topic)
@@ -78,6 +142,10 @@ def _read_range(settings: Settings, request: KafkaReplayRequest, from_s: float |
             found = consumer.offsets_for_times({tp: int(from_s * 1000) for tp in partitions})
             for tp in partitions:
                 starts[tp] = found[tp].offset if found.get(tp) is not None else ends[tp]
+        for tp in partitions:
+            given = (offsets or {}).get(source_key(tp.topic, tp.partition))
+            if given is not None:
+                starts[tp] = min(max(given, begins[tp]), ends[tp])
         for tp in partitions:
             consumer.seek(tp, starts[tp])
         remaining = {tp for tp in partitions if starts[tp] < ends[tp]}
@@ -103,16 +171,38 @@ def run_kafka_replay(
     settings: Settings, request: KafkaReplayRequest, *, embedder: Embedder | None = None
 ) -> KafkaReplayResult:
     """Replay the range; publish to `narratives.replay.<name>` when asked. Returns the events."""
-    warmup_from = None
-    if request.start is not None:
-        warmup_from = request.start - settings.window_length_s - settings.allowed_lateness_s
-    records = _read_range(settings, request, warmup_from)
     pipeline = Pipeline(settings, embedder)
-    result = KafkaReplayResult(records=len(records))
+    result = KafkaReplayResult(params_version=pipeline.detector.info.params_version)
     start = request.start
+    offsets: dict[str, int] | None = None
+    read_from: float | None = None
+    if start is not None:
+        mode = request.warmup
+        if mode in ("auto", "checkpoint"):
+            offsets = _restore_checkpoint(settings, pipeline, start, result)
+            if offsets is None and mode == "checkpoint":
+                raise WarmupUnavailable(
+                    f"no checkpoint of app {settings.app_id!r} with params "
+                    f"{result.params_version} closed at or before the start in "
+                    f"{settings.state_history_topic!r}; use --warmup full or window"
+                )
+            if offsets is not None:
+                mode = "checkpoint"
+                # Partitions without an entry in the checkpoint's window: from its window start.
+                read_from = result.restored_until or start
+                read_from -= settings.window_length_s + settings.allowed_lateness_s
+            else:
+                mode = "full"
+        if mode == "window":
+            read_from = start - settings.window_length_s - settings.allowed_lateness_s
+        result.warmup = mode
+    if request.commands and settings.apply_commands:
+        result.commands = submit_commands(settings, pipeline)
+    records = _read_range(settings, request, read_from, offsets)
+    result.records = len(records)
     for chunk in _chunks(records, settings.batch_size):
         batch = [
-            RawRecord(value=r.value or b"", topic=r.topic, partition=None, offset=r.offset)
+            RawRecord(value=r.value or b"", topic=r.topic, partition=r.partition, offset=r.offset)
             for r in chunk
         ]
         out = pipeline.process(batch)
@@ -128,6 +218,54 @@ def run_kafka_replay(
         result.output_topic = replay_topic(request.name)
         _publish(settings, result.output_topic, result.events)
     return result
+
+
+def submit_commands(settings: Settings, pipeline: Pipeline) -> int:
+    """Queue every command of the commands topic; returns how many were valid.
+
+    A command the live run has audited is applied in the slide its audit record names (a
+    command that reached the worker after its slide had closed applied one slide later, and
+    the replay must do the same); others in the slide their `issued_at` falls in.
+    """
+    from agents.commands_feed import CommandFeed
+    from agents.curate import read_audit
+    from schemas.codec import DecodeError, decode_command
+
+    applied_at = {r.command.command_id: _epoch(r.applied_at) for r in read_audit(settings)}
+    feed = CommandFeed(settings)
+    try:
+        raw = feed.read_all()
+    finally:
+        feed.close()
+    taken = 0
+    for record in raw:
+        try:
+            command = decode_command(record.value)
+        except DecodeError:
+            continue  # the live worker dead-lettered it
+        pipeline.submit(command, applied_at.get(command.command_id))
+        taken += 1
+    return taken
+
+
+def _restore_checkpoint(
+    settings: Settings, pipeline: Pipeline, start: float, result: KafkaReplayResult
+) -> dict[str, int] | None:
+    """Restore the newest history checkpoint closed at or before `start`; offsets to read from.
+
+    Like crash recovery: each partition is re-read from the lowest offset the checkpoint's
+    window held (else from the next offset the checkpoint had not read).
+    """
+    from agents.checkpoint_history import find_checkpoint
+
+    found = find_checkpoint(settings, start, result.params_version)
+    if found is None:
+        return None
+    floors = restore(pipeline.detector, found.data["detector"])
+    pipeline.mark_evictions_counted()
+    positions: dict[str, int] = {str(k): int(v) for k, v in found.data["positions"].items()}
+    result.restored_until = found.closed_until
+    return {**positions, **floors}
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -172,11 +310,18 @@ def parse_time(value: str | None) -> float | None:
 
 
 def summary(result: KafkaReplayResult) -> dict[str, Any]:
+    restored = result.restored_until
     return {
+        "params_version": result.params_version,
+        "warmup": result.warmup,
+        "restored_until": None
+        if restored is None
+        else datetime.fromtimestamp(restored, UTC).isoformat().replace("+00:00", "Z"),
         "records": result.records,
         "warmup_events": result.warmup_events,
         "events": len(result.events),
         "narratives": len({e.narrative_id for e in result.events}),
         "dead_letters": result.dead_letters,
+        "commands": result.commands,
         "output_topic": result.output_topic,
     }

@@ -100,6 +100,33 @@ WINDOW_EVICTED = Counter(
     "Documents dropped from the window because it reached NARRATIVES_WINDOW_MAX_DOCS.",
     registry=REGISTRY,
 )
+CONSUMER_LAG = Gauge(
+    "narratives_consumer_lag_messages",
+    "Input records not read yet per partition (broker highwater minus the next offset to read); "
+    "labels are the input topics and their partitions, so the series count is bounded.",
+    ["topic", "partition"],
+    registry=REGISTRY,
+)
+ALERTS = Counter(
+    "narratives_alerts_total",
+    "Emerging-narrative alerts raised, by primary reason (emerged, amplification, burst, "
+    "velocity): the sum over reasons is the number of alerts.",
+    ["reason"],
+    registry=REGISTRY,
+)
+for _reason in ("emerged", "amplification", "burst", "velocity"):  # export zeros from the start
+    ALERTS.labels(_reason)
+LAST_ALERT_SECONDS = Gauge(
+    "narratives_last_alert_event_timestamp_seconds",
+    "Event time (slide end) of the newest alert raised, Unix seconds.",
+    registry=REGISTRY,
+)
+COMMANDS = Counter(
+    "narratives_commands_total",
+    "Curation commands taken, by type and outcome (applied, no_op, rejected, duplicate).",
+    ["type", "status"],
+    registry=REGISTRY,
+)
 WORKER_ERRORS = Counter(
     "narratives_worker_errors_total",
     "Unexpected errors caught in the worker loop (the batch is dead-lettered, not lost).",

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from agents import metrics
 from agents.settings import Settings
-from schemas.codec import DecodeError, Kind, dead_letter, decode_record
+from schemas.alerts import NarrativeAlert
+from schemas.audit import AuditRecord
+from schemas.codec import DecodeError, Kind, dead_letter, decode_command, decode_record
+from schemas.commands import CurationCommand
 from schemas.dead_letter import DeadLetter
 from schemas.events import NarrativeEvent
 from streams.detector import Detector
@@ -37,6 +41,8 @@ class BatchOutput:
     events: list[NarrativeEvent] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     documents: int = 0
+    alerts: list[NarrativeAlert] = field(default_factory=list)
+    audit: list[AuditRecord] = field(default_factory=list)
 
 
 def source_key(topic: str, partition: int | None) -> str:
@@ -59,7 +65,12 @@ class Pipeline:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.detector = Detector(settings.detector_params, embedder or build_embedder(settings))
+        self.detector = Detector(
+            settings.detector_params,
+            embedder or build_embedder(settings),
+            alert_policy=settings.alert_policy,
+        )
+        self._alerts: list[NarrativeAlert] = []  # raised by advance(), not yet handed out
         self.languages = LanguageDetector(settings.language_candidates or None)
         self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
         self._evicted_seen = 0  # window.state.evicted_by_cap already counted in the metric
@@ -150,7 +161,44 @@ class Pipeline:
                     out.dead_letters.append(refuse(sources[doc.doc_id], error))
         self.detector.set_sources(caught_up=caught_up, pending=pending)
         out.events = self.advance(flush=flush)
+        out.alerts = self.drain_alerts()
+        out.audit = self.drain_audit()
         return out
+
+    def submit_commands(self, records: list[RawRecord]) -> list[DeadLetter]:
+        """Decode curation commands and queue them for their slides; refused ones come back.
+
+        With `NARRATIVES_APPLY_COMMANDS=false` valid commands are read and ignored, so a run
+        shows what the machine alone would say.
+        """
+        refused: list[DeadLetter] = []
+        for record in records:
+            try:
+                command = decode_command(record.value)
+            except DecodeError as exc:
+                refused.append(refuse(record, exc))
+                continue
+            if self.settings.apply_commands:
+                self.submit(command)
+        return refused
+
+    def submit(self, command: CurationCommand, due_end: float | None = None) -> bool:
+        accepted = self.detector.submit(command, due_end)
+        if not accepted:
+            metrics.COMMANDS.labels(command.type, "duplicate").inc()
+        return accepted
+
+    def drain_audit(self) -> list[AuditRecord]:
+        """Audit records of the commands applied by the slides closed since the last call."""
+        records = self.detector.drain_audit()
+        for record in records:
+            metrics.COMMANDS.labels(record.command.type, record.status).inc()
+        return records
+
+    def drain_alerts(self) -> list[NarrativeAlert]:
+        """Alerts raised by the slides `advance` closed since the last call."""
+        alerts, self._alerts = self._alerts, []
+        return alerts
 
     def mark_evictions_counted(self) -> None:
         """Treat the window's eviction count so far as already in the metric (after restore)."""
@@ -168,6 +216,13 @@ class Pipeline:
             metrics.SLIDES_CLOSED.inc(round((closed_after - first) / slide) + 1)
         for event in events:
             metrics.EVENTS_OUT.labels(event.type).inc()
+        alerts = self.detector.drain_alerts()
+        for alert in alerts:
+            metrics.ALERTS.labels(alert.reasons[0]).inc()
+        if alerts:
+            raised = alerts[-1].raised_at.replace("Z", "+00:00")
+            metrics.LAST_ALERT_SECONDS.set(datetime.fromisoformat(raised).timestamp())
+        self._alerts.extend(alerts)
         metrics.WINDOW_DOCUMENTS.set(len(self.detector.window))
         evicted = self.detector.window.state.evicted_by_cap
         if evicted > self._evicted_seen:

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents import logs
 from agents.pipeline import BatchOutput, Pipeline, RawRecord, source_key
 from agents.settings import Settings
+from schemas.dead_letter import DeadLetter
 from streams.checkpoint import CheckpointMismatch, restore, snapshot
 
 log = logs.get(__name__)
@@ -132,18 +134,34 @@ def _read(settings: Settings, ranges: dict[str, tuple[int, int]]) -> list[Any]:
     return records
 
 
-def recover(settings: Settings, pipeline: Pipeline, store: CheckpointStore) -> Recovery:
-    """Restore the last checkpoint into `pipeline` and replay what followed it (see module)."""
+def recover(
+    settings: Settings,
+    pipeline: Pipeline,
+    store: CheckpointStore,
+    before_reread: Callable[[], list[DeadLetter]] | None = None,
+) -> Recovery:
+    """Restore the last checkpoint into `pipeline` and replay what followed it (see module).
+
+    `before_reread` runs once the state is restored (or found missing) and before any record
+    is re-read: the worker submits every curation command there, so the slides recovery
+    closes apply them as the uninterrupted run did. Its dead letters join the output.
+    """
     checkpoint = store.load()
     if checkpoint is None:
-        return Recovery(reason="no checkpoint")
+        result = Recovery(reason="no checkpoint")
+        if before_reread is not None:
+            result.output.dead_letters.extend(before_reread())
+        return result
     try:
         floors = restore(pipeline.detector, checkpoint["detector"])
         # Evictions before the checkpoint were counted by the process that made them.
         pipeline.mark_evictions_counted()
     except CheckpointMismatch as exc:
         log.warning("checkpoint_ignored", reason=str(exc))
-        return Recovery(reason=str(exc))
+        result = Recovery(reason=str(exc))
+        if before_reread is not None:
+            result.output.dead_letters.extend(before_reread())
+        return result
     positions: dict[str, int] = checkpoint["positions"]
     sources = sorted(set(floors) | set(positions))
     committed = _committed(settings, sources)
@@ -153,12 +171,14 @@ def recover(settings: Settings, pipeline: Pipeline, store: CheckpointStore) -> R
         end = committed.get(source)
         ranges[source] = (start, max(end if end is not None else 0, positions.get(source, 0)))
     records = _read(settings, ranges)
+    refused_commands = before_reread() if before_reread is not None else []
     result = Recovery(
         restored=True,
         reason="restored",
         records=len(records),
         positions={s: max(r[1], positions.get(s, 0)) for s, r in ranges.items()},
     )
+    result.output.dead_letters.extend(refused_commands)
     for i in range(0, len(records), settings.batch_size):
         chunk = records[i : i + settings.batch_size]
         batch = [
@@ -177,6 +197,8 @@ def recover(settings: Settings, pipeline: Pipeline, store: CheckpointStore) -> R
         ]
         result.output.events.extend(out.events)
         result.output.dead_letters.extend(out.dead_letters)
+        result.output.alerts.extend(out.alerts)  # same alert ids as before the crash
+        result.output.audit.extend(out.audit)
         result.output.documents += out.documents
     log.info(
         "recovered",

@@ -15,6 +15,7 @@ from typing import IO
 
 from agents.pipeline import Pipeline, RawRecord
 from agents.settings import Settings
+from schemas.alerts import NarrativeAlert
 from schemas.events import NarrativeEvent
 from streams.embed import Embedder
 
@@ -27,6 +28,7 @@ class ReplaySummary:
     events: int
     narratives: int
     assigned: int
+    alerts: int = 0
 
 
 def _batches(lines: IO[str], size: int, topic: str) -> Iterator[list[RawRecord]]:
@@ -58,9 +60,31 @@ def replay_file(
     dead_letters_path: Path | None = None,
     *,
     embedder: Embedder | None = None,
+    alerts_path: Path | None = None,
+    commands_path: Path | None = None,
+    audit_path: Path | None = None,
 ) -> ReplaySummary:
-    """Replay `input_path` and write events (and assignments, dead letters) as JSONL."""
+    """Replay `input_path` and write events (and assignments, dead letters, alerts) as JSONL.
+
+    `commands_path` is a JSONL file of curation commands applied in their slides (as the
+    commands topic would be), and `audit_path` receives their audit records.
+    """
     pipeline = Pipeline(settings, embedder)
+    if commands_path is not None:
+        with commands_path.open(encoding="utf-8") as lines:
+            refused = pipeline.submit_commands(
+                [
+                    RawRecord(value=line.rstrip("\n"), topic="commands", offset=number)
+                    for number, line in enumerate(lines)
+                    if line.strip()
+                ]
+            )
+        if refused:
+            raise ValueError(
+                f"{commands_path}: {len(refused)} invalid commands, first at line "
+                f"{(refused[0].offset or 0) + 1}: {refused[0].error}"
+            )
+    audit_out = audit_path.open("w", encoding="utf-8") if audit_path else None
     order: list[str] = []
     assigned: dict[str, str] = {}
     records = documents = dead = events = 0
@@ -81,6 +105,16 @@ def replay_file(
         events += len(batch_events)
 
     dl_out = dead_letters_path.open("w", encoding="utf-8") if dead_letters_path else None
+    alerts_out = alerts_path.open("w", encoding="utf-8") if alerts_path else None
+    alerts = 0
+
+    def take_alerts(batch_alerts: list[NarrativeAlert]) -> None:
+        nonlocal alerts
+        alerts += len(batch_alerts)
+        if alerts_out is not None:
+            for alert in batch_alerts:
+                alerts_out.write(alert.model_dump_json() + "\n")
+
     try:
         with (
             input_path.open(encoding="utf-8", errors="surrogateescape") as lines,
@@ -99,10 +133,20 @@ def replay_file(
                     for letter in result.dead_letters:
                         dl_out.write(letter.model_dump_json() + "\n")
                 take(result.events, out)
+                take_alerts(result.alerts)
+                if audit_out is not None:
+                    audit_out.writelines(r.model_dump_json() + "\n" for r in result.audit)
             take(pipeline.advance(flush=True), out)
+            take_alerts(pipeline.drain_alerts())
+            if audit_out is not None:
+                audit_out.writelines(r.model_dump_json() + "\n" for r in pipeline.drain_audit())
     finally:
+        if audit_out is not None:
+            audit_out.close()
         if dl_out is not None:
             dl_out.close()
+        if alerts_out is not None:
+            alerts_out.close()
     if assignments_path is not None:
         with assignments_path.open("w", encoding="utf-8") as out:
             seen: set[str] = set()
@@ -120,4 +164,5 @@ def replay_file(
         events=events,
         narratives=len(narratives),
         assigned=sum(1 for d in set(order) if d in assigned),
+        alerts=alerts,
     )

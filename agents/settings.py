@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streams.alerts import AlertPolicy
+from streams.amplification import AmplificationConfig
 from streams.cluster import HdbscanParams
 from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
@@ -50,12 +52,43 @@ class Settings(BaseSettings):
     posts_topic: str = Field("posts", description="NARRATIVES_POSTS_TOPIC.")
     narratives_topic: str = Field("narratives", description="NARRATIVES_NARRATIVES_TOPIC.")
     dlq_topic: str = Field("narratives.dlq", description="NARRATIVES_DLQ_TOPIC.")
+    alerts_topic: str = Field(
+        "narratives.alerts",
+        description="NARRATIVES_ALERTS_TOPIC: emerging-narrative alerts, keyed by narrative id.",
+    )
+    commands_topic: str = Field(
+        "narratives.commands",
+        description="NARRATIVES_COMMANDS_TOPIC: analysts' curation commands (compacted, keyed "
+        "by command id; `narratives curate` writes it).",
+    )
+    audit_topic: str = Field(
+        "narratives.audit",
+        description="NARRATIVES_AUDIT_TOPIC: one audit record per command taken, keyed by "
+        "command id (compacted).",
+    )
+    apply_commands: bool = Field(
+        True,
+        description="NARRATIVES_APPLY_COMMANDS: apply curation commands; false shows what the "
+        "machine alone says.",
+    )
     state_topic: str = Field(
         "narratives.state",
         description="NARRATIVES_STATE_TOPIC: compacted topic of detector checkpoints.",
     )
     checkpoints: bool = Field(
         True, description="NARRATIVES_CHECKPOINTS: write checkpoints and recover from them."
+    )
+    state_history_topic: str = Field(
+        "narratives.state.history",
+        description="NARRATIVES_STATE_HISTORY_TOPIC: every checkpoint is also appended here "
+        "(time-retained, not compacted), so a Kafka replay from the middle of history can "
+        "restore the tracker state the live run had and match its events exactly; empty = off.",
+    )
+    state_history_retention_s: float = Field(
+        30 * 86400.0,
+        gt=0,
+        description="NARRATIVES_STATE_HISTORY_RETENTION_S: how long checkpoint history is kept "
+        "(retention.ms of the history topic when the worker creates it).",
     )
     topic_partitions: int = Field(
         1, ge=1, description="NARRATIVES_TOPIC_PARTITIONS: partitions of topics we create."
@@ -166,6 +199,63 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(
         2000, ge=100, description="NARRATIVES_MAX_TEXT_CHARS: normalised text length cap."
     )
+    # -- amplification and alerts (streams/amplification.py, streams/alerts.py) ----------------
+    amplification_min_similarity: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="NARRATIVES_AMPLIFICATION_MIN_SIMILARITY: word-3-shingle Jaccard at which "
+        "two posts are near-identical.",
+    )
+    amplification_span_s: float = Field(
+        900.0,
+        gt=0,
+        description="NARRATIVES_AMPLIFICATION_SPAN_S: near-identical posts further apart than "
+        "this (consecutively) are not one coordinated group.",
+    )
+    amplification_min_authors: int = Field(
+        3,
+        ge=2,
+        description="NARRATIVES_AMPLIFICATION_MIN_AUTHORS: distinct known authors a group needs.",
+    )
+    alerts_enabled: bool = Field(
+        True, description="NARRATIVES_ALERTS_ENABLED: raise and publish emerging-narrative alerts."
+    )
+    alert_min_size: int = Field(
+        20, ge=1, description="NARRATIVES_ALERT_MIN_SIZE: gate: members in the window."
+    )
+    alert_min_sources: int = Field(
+        1, ge=1, description="NARRATIVES_ALERT_MIN_SOURCES: gate: distinct sources."
+    )
+    alert_min_kinds: int = Field(
+        1, ge=1, description="NARRATIVES_ALERT_MIN_KINDS: gate: distinct kinds (posts, articles)."
+    )
+    alert_min_langs: int = Field(
+        1, ge=1, description="NARRATIVES_ALERT_MIN_LANGS: gate: distinct languages."
+    )
+    alert_on_emergence: bool = Field(
+        True,
+        description="NARRATIVES_ALERT_ON_EMERGENCE: alert once when a narrative first passes "
+        "the gates (reason emerged).",
+    )
+    alert_min_burst_score: float = Field(
+        4.0, description="NARRATIVES_ALERT_MIN_BURST_SCORE: trigger: burst score."
+    )
+    alert_min_velocity_per_h: float = Field(
+        20.0, description="NARRATIVES_ALERT_MIN_VELOCITY_PER_H: trigger: net growth per hour."
+    )
+    alert_min_amplification_share: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="NARRATIVES_ALERT_MIN_AMPLIFICATION_SHARE: trigger: share of members in "
+        "coordinated groups.",
+    )
+    alert_cooldown_s: float = Field(
+        6 * 3600.0,
+        ge=0,
+        description="NARRATIVES_ALERT_COOLDOWN_S: event time before a narrative may alert again.",
+    )
 
     @cached_property
     def detector_params(self) -> DetectorParams:
@@ -194,6 +284,28 @@ class Settings(BaseSettings):
             describe=DescribeConfig(),
             events=EventConfig(),
             normalise=NormaliseConfig(max_chars=self.max_text_chars),
+            amplification=AmplificationConfig(
+                min_similarity=self.amplification_min_similarity,
+                span_s=self.amplification_span_s,
+                min_authors=self.amplification_min_authors,
+            ),
+        )
+
+    @cached_property
+    def alert_policy(self) -> AlertPolicy:
+        """Thresholds and cool-down of emerging-narrative alerts (not part of params_version:
+        changing them changes alerts, never events)."""
+        return AlertPolicy(
+            enabled=self.alerts_enabled,
+            min_size=self.alert_min_size,
+            min_sources=self.alert_min_sources,
+            min_kinds=self.alert_min_kinds,
+            min_langs=self.alert_min_langs,
+            on_emergence=self.alert_on_emergence,
+            min_burst_score=self.alert_min_burst_score,
+            min_velocity_per_h=self.alert_min_velocity_per_h,
+            min_amplification_share=self.alert_min_amplification_share,
+            cooldown_s=self.alert_cooldown_s,
         )
 
     @property

@@ -24,11 +24,32 @@ def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list
         settings.posts_topic,
         settings.narratives_topic,
         settings.dlq_topic,
+        *([settings.alerts_topic] if settings.alerts_enabled else []),
         settings.state_topic,
+        settings.commands_topic,
+        settings.audit_topic,
+        *([settings.state_history_topic] if settings.state_history_topic else []),
         *(extra or []),
     ]
     # Checkpoints: only the newest per key matters, and they may be a few MiB.
     configs = {settings.state_topic: {"cleanup.policy": "compact", "max.message.bytes": "16777216"}}
+    # Commands and their audit: one record per command id, kept for good (replays need them);
+    # one partition each, so every worker and replay reads commands in one order.
+    configs[settings.commands_topic] = {"cleanup.policy": "compact"}
+    configs[settings.audit_topic] = {"cleanup.policy": "compact"}
+    single = (
+        settings.state_topic,
+        settings.state_history_topic,
+        settings.commands_topic,
+        settings.audit_topic,
+    )
+    if settings.state_history_topic:
+        # Every checkpoint, kept for a while, so a replay can start from the middle exactly.
+        configs[settings.state_history_topic] = {
+            "cleanup.policy": "delete",
+            "retention.ms": str(int(settings.state_history_retention_s * 1000)),
+            "max.message.bytes": "16777216",
+        }
     admin: Any = KafkaAdminClient(
         client_id=f"{settings.app_id}-admin", **settings.kafka_python_config()
     )
@@ -42,9 +63,7 @@ def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list
                     [
                         NewTopic(
                             name=name,
-                            num_partitions=1
-                            if name == settings.state_topic
-                            else settings.topic_partitions,
+                            num_partitions=1 if name in single else settings.topic_partitions,
                             replication_factor=settings.replication_factor,
                             topic_configs=configs.get(name, {}),
                         )

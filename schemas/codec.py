@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from schemas.commands import COMMANDS, CurationCommand
 from schemas.dead_letter import DeadLetter, Reason
 from schemas.records import Article, InputRecord, Post
 
@@ -57,17 +58,8 @@ def _reason_for(error: ValidationError) -> tuple[Reason, str]:
     return "invalid_value", f"field {where!r}: {msg}"
 
 
-def decode_record(
-    raw: bytes | str,
-    default_kind: Kind,
-    *,
-    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-) -> InputRecord:
-    """Parse and validate one record.
-
-    `default_kind` is the kind implied by the topic (`articles` → article, `posts` → post);
-    a record's own `kind` field wins. Raises `DecodeError` and nothing else.
-    """
+def _load_object(raw: bytes | str, max_bytes: int) -> dict[str, Any]:
+    """Size, UTF-8 and JSON-object checks shared by every input contract."""
     size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > max_bytes:
         raise DecodeError(
@@ -99,6 +91,37 @@ def decode_record(
         ) from None
     if not isinstance(data, dict):
         raise DecodeError("not_an_object", f"record is a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def decode_command(raw: bytes | str, *, max_bytes: int = 1024 * 1024) -> CurationCommand:
+    """Parse and validate one curation command. Raises `DecodeError` and nothing else."""
+    data = _load_object(raw, max_bytes)
+    cid = data.get("command_id") if isinstance(data.get("command_id"), str) else None
+    try:
+        return COMMANDS.validate_python(data)
+    except ValidationError as exc:
+        reason, message = _reason_for(exc)
+        if "tag" in exc.errors(include_url=False)[0].get("type", ""):
+            reason = "invalid_value"
+            message = "field 'type' must be one of rename, merge, split, pin, suppress, link"
+        raise DecodeError(reason, message, cid) from None
+    except (RecursionError, ValueError, TypeError) as exc:  # defensive: never escape
+        raise DecodeError("invalid_value", f"command could not be validated: {exc}", cid) from None
+
+
+def decode_record(
+    raw: bytes | str,
+    default_kind: Kind,
+    *,
+    max_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+) -> InputRecord:
+    """Parse and validate one record.
+
+    `default_kind` is the kind implied by the topic (`articles` → article, `posts` → post);
+    a record's own `kind` field wins. Raises `DecodeError` and nothing else.
+    """
+    data = _load_object(raw, max_bytes)
     doc_id = data.get("id") if isinstance(data.get("id"), str) else None
     kind = data.get("kind", default_kind)
     if kind not in ("article", "post"):

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.commands import CommandRef
+
 #: Semantic version of the event contract. Minor versions only add optional fields.
 EVENT_SCHEMA_VERSION = "1.1"
 
@@ -66,6 +68,59 @@ class DetectorInfo(_Frozen):
     params_version: str = Field(description="Hash of the detector parameters.")
 
 
+class FirstDocument(_Frozen):
+    """The narrative's earliest document, kept after it has left the window (since 1.1)."""
+
+    doc_id: str
+    text: str = Field(description="Normalised text, truncated for display.")
+    kind: str
+    source: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    published_at: str = Field(description="Event time of the document, RFC 3339 UTC.")
+
+
+class Signals(_Frozen):
+    """How fast the narrative grows, against its own recent history (since 1.1).
+
+    Bins are slide-long intervals of the window ending at `window.end`; bin 0 is the latest.
+    """
+
+    arrivals: int = Field(ge=0, description="Members published in the latest slide interval.")
+    growth_rate_per_h: float = Field(description="arrivals per hour of slide.")
+    baseline_per_slide: float = Field(
+        description="Mean members per slide interval over the narrative's earlier intervals "
+        "in the window (its own baseline)."
+    )
+    burst_score: float = Field(
+        description="(arrivals - baseline) / sqrt(max(variance, baseline) + 1): a count "
+        "z-score against the narrative's own earlier intervals; a new narrative scores its "
+        "arrivals."
+    )
+    velocity_per_h: float = Field(
+        description="Net change of the narrative's size in the window per hour since its "
+        "previous slide (negative while it shrinks)."
+    )
+
+
+class Amplification(_Frozen):
+    """Near-identical posts from different authors within a short span (since 1.1)."""
+
+    share: float = Field(ge=0, le=1, description="Share of the members in coordinated groups.")
+    groups: int = Field(ge=0, description="Groups of near-identical posts by distinct authors.")
+    members: int = Field(ge=0, description="Members in those groups.")
+    authors: int = Field(ge=0, description="Distinct known authors in those groups.")
+    largest_group: int = Field(ge=0, description="Members of the largest group.")
+    peak_rate_per_min: float = Field(
+        ge=0, description="Highest group size per minute of group duration (min. one minute)."
+    )
+    burstiness: float | None = Field(
+        default=None,
+        description="Goh-Barabasi coefficient (sd - mean) / (sd + mean) of inter-arrival times "
+        "inside groups: -1 regular, 0 random, towards 1 bursty; null with under two gaps.",
+    )
+
+
 class NarrativeEvent(_Frozen):
     """One lifecycle event of one narrative."""
 
@@ -98,3 +153,26 @@ class NarrativeEvent(_Frozen):
         default_factory=list, description="split: narratives that split off this one."
     )
     detector: DetectorInfo
+    label: str | None = Field(
+        default=None, description="Human label given by an analyst (rename command), if any."
+    )
+    pinned: bool = Field(default=False, description="Kept alive by an analyst: never fades.")
+    suppressed: bool = Field(
+        default=False,
+        description="Marked as not a narrative by an analyst; no events follow this one.",
+    )
+    caused_by: CommandRef | None = Field(
+        default=None, description="The curation command that caused this event, if any."
+    )
+    signals: Signals | None = Field(
+        default=None,
+        description="Growth rate, burst score and velocity; null on faded events (since 1.1).",
+    )
+    amplification: Amplification | None = Field(
+        default=None,
+        description="Coordinated amplification among the members; null on faded events "
+        "(since 1.1).",
+    )
+    first_document: FirstDocument | None = Field(
+        default=None, description="The narrative's earliest document, when known (since 1.1)."
+    )

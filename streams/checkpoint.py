@@ -76,6 +76,10 @@ def snapshot(detector: Detector) -> dict[str, Any]:
             {f.name: _encode(getattr(n, f.name)) for f in dataclasses.fields(Narrative)}
             for n in detector.tracker.narratives.values()
         ],
+        "curation": detector.curator.snapshot(),
+        # Since the 1.1 signals: first documents outlive the window; alert cool-downs.
+        "first_documents": detector.first_docs.snapshot(),
+        "alerts": detector.alerter.snapshot(),
     }
 
 
@@ -104,4 +108,7 @@ def restore(detector: Detector, data: dict[str, Any]) -> dict[str, int]:
     detector.tracker.narratives = {
         n.narrative_id: n for n in (_decode_narrative(item) for item in data["narratives"])
     }
+    detector.curator.restore(data.get("curation"))
+    detector.first_docs.restore(data.get("first_documents"))
+    detector.alerter.restore(data.get("alerts"))
     return {str(k): int(v) for k, v in data["floors"].items()}

@@ -19,13 +19,20 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from schemas.alerts import NarrativeAlert
+from schemas.audit import AuditRecord
+from schemas.commands import CurationCommand
 from schemas.events import DetectorInfo, EventType, NarrativeEvent
+from streams.alerts import Alerter, AlertPolicy
+from streams.amplification import AmplificationConfig, measure
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
+from streams.curation import Curator, Outcome, Touch
 from streams.describe import DescribeConfig, Description, describe_clusters
 from streams.documents import Document
 from streams.embed import Embedder
-from streams.events import EventConfig, build_event, is_material
+from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.normalise import NormaliseConfig
+from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
 from streams.track import Narrative, NarrativeTracker, Observation, TrackerConfig
 from streams.window import Admission, Entry, Slide, SlidingWindow, WindowConfig
@@ -44,6 +51,7 @@ class DetectorParams:
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     events: EventConfig = field(default_factory=EventConfig)
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
+    amplification: AmplificationConfig = field(default_factory=AmplificationConfig)
 
     def version(self, model_id: str) -> str:
         """Short hash of the parameters and model: equal hash, equal behaviour."""
@@ -77,6 +85,7 @@ class Detector:
         params: DetectorParams,
         embedder: Embedder,
         clusterer: Clusterer | None = None,
+        alert_policy: AlertPolicy | None = None,
     ) -> None:
         self.params = params
         self.embedder = embedder
@@ -89,6 +98,18 @@ class Detector:
             params_version=params.version(embedder.model_id),
         )
         self.last_slide: SlideStats | None = None
+        self.curator = Curator(
+            params.window.slide_s, params.tracker.min_similarity, params.tracker.min_overlap
+        )
+        self.audit: list[AuditRecord] = []
+        # Signals and alerts (streams.signals, streams.amplification, streams.alerts): the
+        # first documents and the alert cool-downs are checkpointed state; the two dicts are
+        # the slide being closed, read by `_event`.
+        self.first_docs = FirstDocuments()
+        self.alerter = Alerter(alert_policy or AlertPolicy())
+        self.alerts: list[NarrativeAlert] = []
+        self._slide_entries: dict[str, Entry] = {}
+        self._previous: dict[str, tuple[int, float]] = {}
 
     # -- input ----------------------------------------------------------------------------
     def ingest(
@@ -130,6 +151,19 @@ class Detector:
                 admissions.append((doc, self.window.add(doc, by_id[doc.doc_id], source, offset)))
         return IngestResult(tuple(admissions))
 
+    # -- curation -------------------------------------------------------------------------
+    def submit(self, command: CurationCommand, due_end: float | None = None) -> bool:
+        """Queue an analyst's command for the slide it falls in; False if its id was seen.
+
+        `due_end` pins the slide end it applies at (a replay following the live audit log).
+        """
+        return self.curator.submit(command, due_end)
+
+    def drain_audit(self) -> list[AuditRecord]:
+        """Audit records of the commands applied since the last call, in apply order."""
+        records, self.audit = self.audit, []
+        return records
+
     # -- slides ---------------------------------------------------------------------------
     def set_sources(
         self, *, caught_up: frozenset[str] = frozenset(), pending: frozenset[str] = frozenset()
@@ -146,6 +180,13 @@ class Detector:
 
     def _close(self, slide: Slide) -> list[NarrativeEvent]:
         entries = slide.entries
+        # Analysts' commands due in this slide act on the narratives before it is clustered.
+        outcomes: list[Outcome] = []
+        touches: dict[str, Touch] = {}
+        for command in self.curator.due(slide.end):
+            outcome, effects = self.curator.apply(command, self.tracker, entries, slide.end)
+            outcomes.append(outcome)
+            touches.update(effects)
         labels = (
             self.clusterer.fit_predict(slide.matrix()) if entries else np.zeros(0, dtype=np.int64)
         )
@@ -153,12 +194,14 @@ class Detector:
         for row, label in enumerate(labels.tolist()):
             if label >= 0:
                 groups.setdefault(label, []).append(row)
+        matrix = slide.matrix()
         # Order clusters by their first member so numbering never leaks into ids or events.
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
+        ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
+        clustered = {r for rows in ordered for r in rows}
         observations: list[Observation] = []
         members_of: dict[str, list[Entry]] = {}
         centroids: dict[str, npt.NDArray[np.float32]] = {}
-        matrix = slide.matrix()
         for rows in ordered:
             centroid = matrix[rows].mean(axis=0)
             centroid = (centroid / (np.linalg.norm(centroid) or 1.0)).astype(np.float32)
@@ -171,36 +214,143 @@ class Detector:
             observations.append(obs)
             members_of[obs.first_doc_id] = [entries[r] for r in rows]
             centroids[obs.first_doc_id] = centroid
-        noise = [entries[r] for r, label in enumerate(labels.tolist()) if label < 0]
+        noise = [e for r, e in enumerate(entries) if r not in clustered]
         self.last_slide = SlideStats(slide.end, len(entries), len(ordered), len(noise))
 
         window_ids = frozenset(e.doc.doc_id for e in entries)
+        pinned_before = frozenset(
+            n.narrative_id for n in self.tracker.narratives.values() if n.pinned
+        )
+        self._slide_entries = {e.doc.doc_id: e for e in entries}
+        self._previous = {
+            nid: (len(n.members), n.last_matched_end) for nid, n in self.tracker.narratives.items()
+        }
+        self.first_docs.prune(self.tracker.narratives)
         transitions = self.tracker.step(slide.end, observations, window_ids)
+        self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
+        self.curator.after_step(transitions, pinned_before)
         # Group the live narratives into stories before any event is built, so every event
-        # carries its narrative's current story.
-        assign_stories(list(self.tracker.narratives.values()), self.params.story)
+        # carries its narrative's current story; analysts' links override the grouping.
+        live = list(self.tracker.narratives.values())
+        links = self.curator.links
+        assign_stories([n for n in live if n.narrative_id not in links], self.params.story)
+        for narrative in live:
+            if narrative.narrative_id in links:
+                narrative.story_id = links[narrative.narrative_id]
+        # A command's narrative gets an event even when this slide found no cluster for it.
+        moved = {t.narrative.narrative_id for t in transitions}
+        by_id = {e.doc.doc_id: e for e in entries}
+        extra: list[Narrative] = []
+        for nid in touches:
+            touched = self.tracker.narratives.get(nid)
+            if touched is not None and nid not in moved:
+                extra.append(touched)
+                alive = sorted(
+                    (by_id[d] for d in touched.members if d in by_id),
+                    key=lambda e: (e.doc.time, e.doc.doc_id),
+                )
+                members_of[f"narrative:{nid}"] = alive
+                centroids[f"narrative:{nid}"] = touched.centroid
         descriptions = describe_clusters(members_of, centroids, noise, self.params.describe)
 
         events: list[NarrativeEvent] = []
         span = (slide.start, slide.end)
+        suppressed = self.curator.suppressed
         for t in transitions:
             narrative = t.narrative
+            nid = narrative.narrative_id
+            touch = touches.get(nid)
+            if nid in suppressed and (touch is None or touch.ref.type != "suppress"):
+                continue
             if t.kind == "faded":
-                events.append(self._event("faded", narrative, span, (), None))
+                events.append(self._event("faded", narrative, span, (), None, touch=touch))
                 continue
             assert t.observation is not None
             members = t.observation.members
             desc = descriptions[t.observation.first_doc_id]
-            if t.kind == "continued" and not is_material(
-                narrative, frozenset(members), desc, self.params.events
+            if (
+                t.kind == "continued"
+                and touch is None
+                and not is_material(narrative, frozenset(members), desc, self.params.events)
             ):
                 narrative.reported_members = narrative.reported_members & window_ids
                 continue
             kind: EventType = "updated" if t.kind == "continued" else t.kind
+            parents, children = list(t.parent_ids), list(t.child_ids)
+            if touch is not None and kind == "updated":
+                kind = touch.kind
+            if touch is not None:
+                parents += [p for p in touch.parent_ids if p not in parents]
+                children += [c for c in touch.child_ids if c not in children]
             events.append(
-                self._event(kind, narrative, span, members, desc, t.parent_ids, t.child_ids)
+                self._event(kind, narrative, span, members, desc, parents, children, touch=touch)
             )
+        for quiet in extra:
+            nid = quiet.narrative_id
+            forced = touches[nid]
+            if nid in suppressed and forced.ref.type != "suppress":
+                continue
+            key = f"narrative:{nid}"
+            alive_ids = tuple(e.doc.doc_id for e in members_of[key])
+            events.append(
+                self._event(
+                    forced.kind,
+                    quiet,
+                    span,
+                    alive_ids,
+                    descriptions[key] if alive_ids else None,
+                    list(forced.parent_ids),
+                    list(forced.child_ids),
+                    touch=forced,
+                )
+            )
+        for t in transitions:
+            if t.kind == "faded":
+                self.curator.forget(t.narrative.narrative_id)
+        self._audit(outcomes, events)
+        self.alerts.extend(
+            self.alerter.evaluate(events, slide.end, self.tracker.narratives, self.info)
+        )
         return events
+
+    def drain_alerts(self) -> list[NarrativeAlert]:
+        """Alerts raised by the slides closed since the last call, in order."""
+        alerts, self.alerts = self.alerts, []
+        return alerts
+
+    def _signals(
+        self, narrative: Narrative, members: tuple[str, ...], span: tuple[float, float]
+    ) -> dict[str, object]:
+        """The 1.1 signal fields of an event on `narrative` with `members` in this slide."""
+        nid = narrative.narrative_id
+        extras: dict[str, object] = {"first_document": self.first_docs.get(nid)}
+        docs = [self._slide_entries[m].doc for m in members if m in self._slide_entries]
+        if docs:
+            extras["signals"] = compute_signals(
+                [d.time for d in docs], span[1], self.params.window, self._previous.get(nid)
+            )
+            extras["amplification"] = measure(docs, self.params.amplification)
+        return extras
+
+    def _audit(self, outcomes: list[Outcome], events: list[NarrativeEvent]) -> None:
+        for outcome in outcomes:
+            cid = outcome.command.command_id
+            self.audit.append(
+                AuditRecord(
+                    command=outcome.command,
+                    status=outcome.status,
+                    detail=outcome.detail,
+                    applied_at=rfc3339(outcome.slide_end),
+                    late=outcome.late,
+                    narrative_ids=outcome.narrative_ids,
+                    event_ids=[
+                        e.event_id
+                        for e in events
+                        if e.caused_by is not None and e.caused_by.command_id == cid
+                    ],
+                    detector=self.info,
+                )
+            )
 
     def _event(
         self,
@@ -211,8 +361,10 @@ class Detector:
         desc: Description | None,
         parent_ids: list[str] | None = None,
         child_ids: list[str] | None = None,
+        *,
+        touch: Touch | None = None,
     ) -> NarrativeEvent:
-        return build_event(
+        event = build_event(
             kind,
             narrative,
             window=span,
@@ -223,3 +375,14 @@ class Detector:
             parent_ids=parent_ids,
             child_ids=child_ids,
         )
+        event = event.model_copy(update=self._signals(narrative, members, span))
+        nid = narrative.narrative_id
+        curated = {
+            "label": self.curator.labels.get(nid),
+            "pinned": narrative.pinned,
+            "suppressed": nid in self.curator.suppressed,
+            "caused_by": touch.ref if touch is not None else None,
+        }
+        if curated["label"] is None and not any(list(curated.values())[1:]):
+            return event
+        return event.model_copy(update=curated)

@@ -71,6 +71,8 @@ class Narrative:
     reported_sources: frozenset[str] = frozenset()
     story_id: str | None = None
     reported_story_id: str | None = None
+    #: Kept alive by an analyst's `pin` command: never fades while pinned.
+    pinned: bool = False
 
 
 @dataclass(slots=True)
@@ -157,7 +159,9 @@ class NarrativeTracker:
                 by_id[survivor.narrative_id].parent_ids.append(narrative.narrative_id)
                 by_id[survivor.narrative_id].kind = "merged"
                 del self.narratives[narrative.narrative_id]
-            elif slide_end - narrative.last_matched_end >= cfg.fade_after_s:
+            elif (
+                slide_end - narrative.last_matched_end >= cfg.fade_after_s and not narrative.pinned
+            ):
                 transitions.append(Transition("faded", narrative))
                 del self.narratives[narrative.narrative_id]
 
