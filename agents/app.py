@@ -134,6 +134,8 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
     next_offset: dict[Any, int] = {}
     positions: dict[str, int] = {}  # source -> next offset, as checkpoints record them
     store = CheckpointStore(settings)
+    feed = CommandFeed(settings)  # every command, for this worker's detector (no group)
+    poller = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commands")
     state_topic = app.topic(settings.state_topic, key_serializer="raw", value_serializer="raw")
     history_topic = (
         app.topic(settings.state_history_topic, key_serializer="raw", value_serializer="raw")
@@ -190,13 +192,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         if state.pipeline is None:
             state.pipeline = await loop.run_in_executor(executor, Pipeline, settings)
         active = state.pipeline
-        feed = CommandFeed(settings)
 
         def take_all_commands() -> list[DeadLetter]:
             return active.submit_commands(feed.read_all())
-
-        def take_new_commands() -> list[DeadLetter]:
-            return active.submit_commands(feed.poll())
 
         if settings.checkpoints:
             recovery = await loop.run_in_executor(
@@ -234,9 +232,6 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
                 positions[source_key(tp.topic, tp.partition)] = next_offset[tp]
             closed_before = active.detector.window.state.closed_until
-            refused_commands = await loop.run_in_executor(executor, take_new_commands)
-            if refused_commands:
-                await publish(BatchOutput(dead_letters=refused_commands))
             caught_up, pending = await source_progress(next_offset)
             work = functools.partial(
                 active.process, records, caught_up=caught_up, pending=pending, now=time.time()
@@ -259,6 +254,17 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                     events=len(out.events),
                     window=len(active.detector.window),
                 )
+
+    @app.timer(interval=settings.commands_poll_s)  # type: ignore[untyped-decorator]
+    async def take_commands() -> None:
+        """Queue analysts' new commands within a second, whether or not input is flowing."""
+        if not state.ready or state.pipeline is None:
+            return  # start-up reads the whole topic once the pipeline is restored
+        # The feed's own thread (not the detector's, which may be busy with a batch): the
+        # commands are queued and the detector takes them before its next batch.
+        records = await asyncio.get_running_loop().run_in_executor(poller, feed.poll)
+        if records:
+            state.pipeline.queue_commands(records)
 
     @app.page("/metrics")
     class MetricsView(View):

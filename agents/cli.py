@@ -367,11 +367,6 @@ def sample(out: Path, docs: int, seed: int) -> None:
     click.echo(json.dumps({"written": count, "file": str(out)}))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    main()
-
-
 # -- curation -------------------------------------------------------------------------------
 
 
@@ -492,3 +487,8 @@ def curate_audit(as_json: bool, broker: str | None) -> None:
 
     for record in read_audit(_settings(broker=broker)):
         click.echo(record.model_dump_json() if as_json else format_audit(record))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

@@ -8,6 +8,7 @@ I/O itself: the caller reads the records and sends what comes back.
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,6 +72,7 @@ class Pipeline:
             alert_policy=settings.alert_policy,
         )
         self._alerts: list[NarrativeAlert] = []  # raised by advance(), not yet handed out
+        self._command_queue: deque[RawRecord] = deque()  # see queue_commands
         self.languages = LanguageDetector(settings.language_candidates or None)
         self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
         self._evicted_seen = 0  # window.state.evicted_by_cap already counted in the metric
@@ -123,6 +125,7 @@ class Pipeline:
         (wall clock, live only) refuses records dated implausibly far in the future.
         """
         out = BatchOutput()
+        out.dead_letters.extend(self.take_queued_commands())
         docs: list[Document] = []
         origins: list[str] = []
         offsets: list[int | None] = []
@@ -164,6 +167,21 @@ class Pipeline:
         out.alerts = self.drain_alerts()
         out.audit = self.drain_audit()
         return out
+
+    def queue_commands(self, records: list[RawRecord]) -> None:
+        """Hand raw commands over from another thread; `process` takes them before its batch.
+
+        The worker polls the commands topic on its event loop while the detector thread may be
+        busy with a batch; queueing (a deque append is atomic) keeps the detector's state
+        touched by one thread only, and the commands reach the next batch.
+        """
+        self._command_queue.extend(records)
+
+    def take_queued_commands(self) -> list[DeadLetter]:
+        records: list[RawRecord] = []
+        while self._command_queue:
+            records.append(self._command_queue.popleft())
+        return self.submit_commands(records) if records else []
 
     def submit_commands(self, records: list[RawRecord]) -> list[DeadLetter]:
         """Decode curation commands and queue them for their slides; refused ones come back.

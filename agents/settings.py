@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         description="NARRATIVES_AUDIT_TOPIC: one audit record per command taken, keyed by "
         "command id (compacted).",
     )
+    commands_poll_s: float = Field(
+        1.0,
+        gt=0,
+        description="NARRATIVES_COMMANDS_POLL_S: how often the worker reads new commands.",
+    )
     apply_commands: bool = Field(
         True,
         description="NARRATIVES_APPLY_COMMANDS: apply curation commands; false shows what the "
@@ -242,7 +247,9 @@ class Settings(BaseSettings):
         4.0, description="NARRATIVES_ALERT_MIN_BURST_SCORE: trigger: burst score."
     )
     alert_min_velocity_per_h: float = Field(
-        20.0, description="NARRATIVES_ALERT_MIN_VELOCITY_PER_H: trigger: net growth per hour."
+        20.0,
+        description="NARRATIVES_ALERT_MIN_VELOCITY_PER_H: trigger: rise of the arrivals "
+        "per hour over the previous slide.",
     )
     alert_min_amplification_share: float = Field(
         0.3,
@@ -255,6 +262,11 @@ class Settings(BaseSettings):
         6 * 3600.0,
         ge=0,
         description="NARRATIVES_ALERT_COOLDOWN_S: event time before a narrative may alert again.",
+    )
+    alert_per_story: bool = Field(
+        True,
+        description="NARRATIVES_ALERT_PER_STORY: a narrative whose story alerted within the "
+        "cool-down does not alert for merely emerging (its surges still do).",
     )
 
     @cached_property
@@ -306,6 +318,7 @@ class Settings(BaseSettings):
             min_velocity_per_h=self.alert_min_velocity_per_h,
             min_amplification_share=self.alert_min_amplification_share,
             cooldown_s=self.alert_cooldown_s,
+            per_story=self.alert_per_story,
         )
 
     @property

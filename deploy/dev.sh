@@ -36,10 +36,18 @@ setup() {
   log ready
 }
 
+# The pinned AsyncAPI CLI (~1.5 GB in ~/.cache) for tests/unit/schemas/test_asyncapi.py: for
+# setup and test only, not the demo. Without Node.js those tests skip (CI installs it).
+fetch_asyncapi() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    bash deploy/asyncapi/asyncapi.sh fetch
+  fi
+}
+
 case "${1:-}" in
-  setup) setup ;;
+  setup) setup; fetch_asyncapi ;;
   demo) setup; shift; exec "$VENV/bin/narratives" demo "$@" ;;
-  test) setup; shift; exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@" ;;
+  test) setup; fetch_asyncapi; shift; exec "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider "$@" ;;
   lint)
     setup
     "$VENV/bin/ruff" check streams agents schemas tests bench

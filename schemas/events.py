@@ -98,8 +98,8 @@ class Signals(_Frozen):
         "arrivals."
     )
     velocity_per_h: float = Field(
-        description="Net change of the narrative's size in the window per hour since its "
-        "previous slide (negative while it shrinks)."
+        description="(arrivals - members published in the slide interval before) per hour of "
+        "slide: how much faster it grows than one slide ago (negative while it slows down)."
     )
 
 
@@ -161,8 +161,9 @@ class NarrativeEvent(_Frozen):
         default=False,
         description="Marked as not a narrative by an analyst; no events follow this one.",
     )
-    caused_by: CommandRef | None = Field(
-        default=None, description="The curation command that caused this event, if any."
+    caused_by: list[CommandRef] = Field(
+        default_factory=list,
+        description="The curation commands that caused this event (empty: the detector alone).",
     )
     signals: Signals | None = Field(
         default=None,

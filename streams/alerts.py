@@ -10,7 +10,7 @@ and at least one *trigger* holds (all that hold are listed as reasons, in this o
     emerged        the narrative has never alerted (it just crossed the gates)
     amplification  amplification.share >= min_amplification_share
     burst          signals.burst_score >= min_burst_score
-    velocity       signals.velocity_per_h >= min_velocity_per_h
+    velocity       signals.velocity_per_h >= min_velocity_per_h (acceleration of arrivals)
 
 Faded events never alert. **Cool-down, in event time:** a narrative that alerted at slide end T
 does not alert again before T + cooldown_s, whatever the reason or its strength (no escalation:
@@ -19,6 +19,12 @@ the events). After the cool-down a new surge alerts again; a narrative that mere
 does not, since `emerged` holds only once. The state — the last alert time per live narrative —
 is pruned when a narrative fades or is merged, and is part of the detector checkpoint, so a
 restarted worker raises exactly the alerts an uninterrupted one would.
+
+**One emergence per story** (`per_story`, on by default): narratives are tracked finely and
+a story often holds several (on the demo stream 138 narrative ids fall into a few dozen
+stories). When a narrative's story has alerted within the cool-down, the narrative's own
+`emerged` is taken as covered by that alert: it raises nothing then and never raises
+`emerged` later; its surges (amplification, burst, velocity) still alert on their own.
 
 Alert ids are a hash of the policy version and the triggering event's id: deterministic, and
 distinct between what-if policies.
@@ -53,6 +59,7 @@ class AlertPolicy:
     min_velocity_per_h: float = 20.0
     min_amplification_share: float = 0.3
     cooldown_s: float = 6 * 3600.0
+    per_story: bool = True
 
     def version(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True)
@@ -96,6 +103,8 @@ class Alerter:
         self.policy = policy
         self.info = PolicyInfo(policy_version=policy.version(), cooldown_s=policy.cooldown_s)
         self.last_alert: dict[str, float] = {}  # narrative id -> slide end of its last alert
+        self.last_story_alert: dict[str, float] = {}  # story id -> slide end of its last alert
+        self.covered: set[str] = set()  # narratives whose emergence a story alert covered
         self.suppressed = 0  # alerts held back by the cool-down (for logs and tests)
 
     def evaluate(
@@ -110,16 +119,34 @@ class Alerter:
         for event in events:
             nid = event.narrative_id
             last = self.last_alert.get(nid)
-            reasons = self.policy.reasons(event, alerted_before=last is not None)
+            seen = last is not None or nid in self.covered
+            reasons = self.policy.reasons(event, alerted_before=seen)
             if not reasons:
                 continue
             if last is not None and slide_end - last < self.policy.cooldown_s:
                 self.suppressed += 1
                 continue
+            story = event.story_id or nid
+            story_last = self.last_story_alert.get(story)
+            if (
+                self.policy.per_story
+                and reasons == ["emerged"]
+                and story_last is not None
+                and slide_end - story_last < self.policy.cooldown_s
+            ):
+                self.covered.add(nid)
+                self.suppressed += 1
+                continue
             self.last_alert[nid] = slide_end
+            self.last_story_alert[story] = slide_end
             alerts.append(self._alert(event, reasons, slide_end, detector))
         keep = set(live)
         self.last_alert = {k: v for k, v in self.last_alert.items() if k in keep}
+        self.covered &= keep
+        # A story's id lives as long as one of its narratives; its cool-down ends by itself.
+        self.last_story_alert = {
+            k: v for k, v in self.last_story_alert.items() if slide_end - v < self.policy.cooldown_s
+        }
         return alerts
 
     def _alert(
@@ -150,8 +177,16 @@ class Alerter:
         )
 
     def snapshot(self) -> dict[str, Any]:
-        return {"last_alert": dict(sorted(self.last_alert.items()))}
+        return {
+            "last_alert": dict(sorted(self.last_alert.items())),
+            "last_story_alert": dict(sorted(self.last_story_alert.items())),
+            "covered": sorted(self.covered),
+        }
 
     def restore(self, data: Mapping[str, Any] | None) -> None:
-        last = (data or {}).get("last_alert", {})
-        self.last_alert = {str(k): float(v) for k, v in last.items()}
+        data = data or {}
+        self.last_alert = {str(k): float(v) for k, v in data.get("last_alert", {}).items()}
+        self.last_story_alert = {
+            str(k): float(v) for k, v in data.get("last_story_alert", {}).items()
+        }
+        self.covered = {str(k) for k in data.get("covered", [])}

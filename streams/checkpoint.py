@@ -1,8 +1,9 @@
 """Checkpoints of a detector's state, so a restarted worker continues where it stopped.
 
 A checkpoint holds what cannot be recomputed from the input cheaply and exactly: the tracker's
-narratives (ids, centroids, members, versions, what was last reported) and the window's clock
-(closed slides, next boundary, per-source event-time progress). The window's *documents* are
+narratives (ids, centroids, members, versions, what was last reported), the window's clock
+(closed slides, next boundary, per-source event-time progress), each narrative's first document
+and the alert cool-downs (`streams.signals`, `streams.alerts`). The window's *documents* are
 not in it: each source's lowest offset still in the window is, and the worker re-reads and
 re-embeds the window from there. That keeps checkpoints small (kilobytes per narrative, not
 a vector per document) and the restored window identical to the lost one.

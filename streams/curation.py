@@ -56,12 +56,25 @@ Vector = npt.NDArray[np.float32]
 
 @dataclass(frozen=True, slots=True)
 class Touch:
-    """What a command did to one narrative in this slide: it forces an event of this kind."""
+    """What commands did to one narrative in this slide: they force an event of this kind."""
 
-    ref: CommandRef
+    refs: tuple[CommandRef, ...]
     kind: EventType = "updated"
     parent_ids: tuple[str, ...] = ()
     child_ids: tuple[str, ...] = ()
+
+    def combine(self, other: Touch) -> Touch:
+        """Two commands on one narrative in one slide make one event naming both."""
+        return Touch(
+            refs=self.refs + tuple(r for r in other.refs if r not in self.refs),
+            kind=other.kind if other.kind != "updated" else self.kind,
+            parent_ids=self.parent_ids
+            + tuple(p for p in other.parent_ids if p not in self.parent_ids),
+            child_ids=self.child_ids + tuple(c for c in other.child_ids if c not in self.child_ids),
+        )
+
+    def has(self, kind: str) -> bool:
+        return any(r.type == kind for r in self.refs)
 
 
 @dataclass(slots=True)
@@ -193,12 +206,14 @@ class Curator:
             if self.labels.get(nid) == command.label:
                 return done("no_op", f"already labelled {command.label!r}{moved}", [nid]), {}
             self.labels[nid] = command.label
-            return done("applied", f"labelled {command.label!r}{moved}", [nid]), {nid: Touch(ref)}
+            return done("applied", f"labelled {command.label!r}{moved}", [nid]), {
+                nid: Touch((ref,))
+            }
         if isinstance(command, PinCommand):
             if narrative.pinned == command.pinned:
                 return done("no_op", f"pinned is already {command.pinned}{moved}", [nid]), {}
             narrative.pinned = command.pinned
-            return done("applied", f"pinned={command.pinned}{moved}", [nid]), {nid: Touch(ref)}
+            return done("applied", f"pinned={command.pinned}{moved}", [nid]), {nid: Touch((ref,))}
         if isinstance(command, SuppressCommand):
             if (nid in self.suppressed) == command.suppressed:
                 return done(
@@ -212,7 +227,7 @@ class Curator:
                 self.suppressed_centroids.pop(nid, None)
             return (
                 done("applied", f"suppressed={command.suppressed}{moved}", [nid]),
-                {nid: Touch(ref)},
+                {nid: Touch((ref,))},
             )
         if isinstance(command, LinkCommand):
             if self.links.get(nid) == command.story_id:
@@ -221,7 +236,7 @@ class Curator:
             narrative.story_id = command.story_id
             return (
                 done("applied", f"placed under story {command.story_id}{moved}", [nid]),
-                {nid: Touch(ref)},
+                {nid: Touch((ref,))},
             )
         assert isinstance(command, SplitCommand)
         return self._split(command, tracker, narrative, entries, slide_end, ref, done)
@@ -253,7 +268,7 @@ class Curator:
         survivor.centroid = _unit(mixed[None, :])
         others = tuple(n.narrative_id for n in absorbed)
         detail = f"merged {', '.join(others)} into {survivor.narrative_id}"
-        touch = Touch(ref, "merged", parent_ids=others)
+        touch = Touch((ref,), "merged", parent_ids=others)
         return done("applied", detail, ids), {survivor.narrative_id: touch}
 
     def _fold(self, survivor: Narrative, other: Narrative, tracker: NarrativeTracker) -> None:
@@ -338,8 +353,8 @@ class Curator:
             self.suppressed.add(child_id)
         detail = f"split {len(wanted)} members of {pid} into {child_id}"
         touches = {
-            pid: Touch(ref, "split", child_ids=(child_id,)),
-            child_id: Touch(ref, "emerged", parent_ids=(pid,)),
+            pid: Touch((ref,), "split", child_ids=(child_id,)),
+            child_id: Touch((ref,), "emerged", parent_ids=(pid,)),
         }
         return done("applied", detail, [pid, child_id]), touches
 
@@ -421,6 +436,15 @@ class Curator:
             elif t.kind != "faded":  # a faded one is forgotten after its last event
                 for parent_id in t.parent_ids:
                     self.inherit(t.narrative, parent_id, parent_id in pinned_before)
+
+    def rekey(self, touches: dict[str, Touch]) -> dict[str, Touch]:
+        """Touches of narratives merged away since (by a command or the tracker) go to the
+        survivor, so the command still shows on an event."""
+        out: dict[str, Touch] = {}
+        for nid, touch in touches.items():
+            key = self.resolve(nid)
+            out[key] = out[key].combine(touch) if key in out else touch
+        return out
 
     def forget(self, nid: str) -> None:
         """Drop the curation of a narrative that faded (after its `faded` event is built)."""

@@ -103,13 +103,12 @@ class Detector:
         )
         self.audit: list[AuditRecord] = []
         # Signals and alerts (streams.signals, streams.amplification, streams.alerts): the
-        # first documents and the alert cool-downs are checkpointed state; the two dicts are
-        # the slide being closed, read by `_event`.
+        # first documents and the alert cool-downs are checkpointed state; `_slide_entries`
+        # is the slide being closed, read by `_event`.
         self.first_docs = FirstDocuments()
         self.alerter = Alerter(alert_policy or AlertPolicy())
         self.alerts: list[NarrativeAlert] = []
         self._slide_entries: dict[str, Entry] = {}
-        self._previous: dict[str, tuple[int, float]] = {}
 
     # -- input ----------------------------------------------------------------------------
     def ingest(
@@ -186,7 +185,8 @@ class Detector:
         for command in self.curator.due(slide.end):
             outcome, effects = self.curator.apply(command, self.tracker, entries, slide.end)
             outcomes.append(outcome)
-            touches.update(effects)
+            for nid, effect in effects.items():
+                touches[nid] = touches[nid].combine(effect) if nid in touches else effect
         labels = (
             self.clusterer.fit_predict(slide.matrix()) if entries else np.zeros(0, dtype=np.int64)
         )
@@ -222,13 +222,11 @@ class Detector:
             n.narrative_id for n in self.tracker.narratives.values() if n.pinned
         )
         self._slide_entries = {e.doc.doc_id: e for e in entries}
-        self._previous = {
-            nid: (len(n.members), n.last_matched_end) for nid, n in self.tracker.narratives.items()
-        }
         self.first_docs.prune(self.tracker.narratives)
         transitions = self.tracker.step(slide.end, observations, window_ids)
         self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
         self.curator.after_step(transitions, pinned_before)
+        touches = self.curator.rekey(touches)
         # Group the live narratives into stories before any event is built, so every event
         # carries its narrative's current story; analysts' links override the grouping.
         live = list(self.tracker.narratives.values())
@@ -260,7 +258,7 @@ class Detector:
             narrative = t.narrative
             nid = narrative.narrative_id
             touch = touches.get(nid)
-            if nid in suppressed and (touch is None or touch.ref.type != "suppress"):
+            if nid in suppressed and (touch is None or not touch.has("suppress")):
                 continue
             if t.kind == "faded":
                 events.append(self._event("faded", narrative, span, (), None, touch=touch))
@@ -288,7 +286,7 @@ class Detector:
         for quiet in extra:
             nid = quiet.narrative_id
             forced = touches[nid]
-            if nid in suppressed and forced.ref.type != "suppress":
+            if nid in suppressed and not forced.has("suppress"):
                 continue
             key = f"narrative:{nid}"
             alive_ids = tuple(e.doc.doc_id for e in members_of[key])
@@ -326,9 +324,7 @@ class Detector:
         extras: dict[str, object] = {"first_document": self.first_docs.get(nid)}
         docs = [self._slide_entries[m].doc for m in members if m in self._slide_entries]
         if docs:
-            extras["signals"] = compute_signals(
-                [d.time for d in docs], span[1], self.params.window, self._previous.get(nid)
-            )
+            extras["signals"] = compute_signals([d.time for d in docs], span[1], self.params.window)
             extras["amplification"] = measure(docs, self.params.amplification)
         return extras
 
@@ -346,7 +342,7 @@ class Detector:
                     event_ids=[
                         e.event_id
                         for e in events
-                        if e.caused_by is not None and e.caused_by.command_id == cid
+                        if any(ref.command_id == cid for ref in e.caused_by)
                     ],
                     detector=self.info,
                 )
@@ -381,7 +377,7 @@ class Detector:
             "label": self.curator.labels.get(nid),
             "pinned": narrative.pinned,
             "suppressed": nid in self.curator.suppressed,
-            "caused_by": touch.ref if touch is not None else None,
+            "caused_by": list(touch.refs) if touch is not None else [],
         }
         if curated["label"] is None and not any(list(curated.values())[1:]):
             return event

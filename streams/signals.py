@@ -9,9 +9,9 @@ numbers. With slide S and window length L, the narrative's members in the window
     growth_rate_per_h   arrivals / (S in hours)
     baseline_per_slide  mean of the earlier bins 1 .. L/S - 1 (the narrative's own baseline)
     burst_score         (arrivals - baseline) / sqrt(max(variance, baseline) + 1)
-    velocity_per_h      (size - previous size) / hours since the previous slide the narrative
-                        was matched in; for a narrative first seen in this slide, its
-                        growth rate (its size one slide ago is taken as size - arrivals)
+    velocity_per_h      (arrivals - bin 1) / (S in hours): how much faster the narrative
+                        gained members in this slide than in the one before (members per
+                        hour, per slide); positive while it accelerates
 
 Why this burst score: arrivals per slide are counts, and a count's variance is at least its
 mean (Poisson), so the z-score uses max(sample variance, mean) — an over-dispersed narrative
@@ -22,6 +22,12 @@ rejected because most narratives have zero arrivals in most bins, which makes MA
 baseline is read from the window (members by publication time) rather than from past slides'
 reports, so it needs no extra state, covers a narrative's documents published before it was
 first clustered, and is identical after a restart.
+
+Why velocity is read from the bins and not from the change of the narrative's size: the size
+jumps whenever HDBSCAN re-cuts the window (a narrative absorbing documents that were noise in
+the previous slide, or a merge) although nothing new was published; on the demo stream such
+re-cuts made "size growth" fire on narratives with 0 to 2 new posts. Both bins count the
+current members, so a re-cut moves them together and the difference is real acceleration.
 
 `FirstDocuments` keeps each live narrative's earliest document (truncated text and facets)
 beside the tracker, so `first_document` survives that document leaving the window; it is part
@@ -48,16 +54,8 @@ def _round(value: float) -> float:
     return round(value, 4)
 
 
-def compute_signals(
-    times: Sequence[float],
-    slide_end: float,
-    window: WindowConfig,
-    previous: tuple[int, float] | None,
-) -> Signals:
-    """Signals of a narrative whose window members were published at `times`.
-
-    `previous` is (size, slide end) of the narrative's previous match, None if it is new.
-    """
+def compute_signals(times: Sequence[float], slide_end: float, window: WindowConfig) -> Signals:
+    """Signals of a narrative whose window members were published at `times`."""
     slide = window.slide_s
     bins = max(1, round(window.length_s / slide))
     counts = [0] * bins
@@ -73,13 +71,7 @@ def compute_signals(
     else:
         mean = variance = 0.0
     burst = (arrivals - mean) / math.sqrt(max(variance, mean) + 1.0)
-    size = len(times)
-    if previous is None:
-        velocity = arrivals / hours
-    else:
-        prev_size, prev_end = previous
-        elapsed_h = max(slide_end - prev_end, slide) / 3600.0
-        velocity = (size - prev_size) / elapsed_h
+    velocity = (arrivals - (counts[1] if bins > 1 else 0)) / hours
     return Signals(
         arrivals=arrivals,
         growth_rate_per_h=_round(arrivals / hours),

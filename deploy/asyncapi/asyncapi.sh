@@ -30,6 +30,8 @@ fetch() {
   cp "$here/package.json" "$here/package-lock.json" "$here/.npmrc" "$prefix/"
   (cd "$prefix" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
   touch "$prefix/.installed"
+  # Installs of earlier pins are ~1.5 GB each: keep only this one.
+  find "$CACHE" -mindepth 1 -maxdepth 1 -type d ! -path "$prefix" -exec rm -rf {} +
 }
 
 # No usage metrics, no update check, no first-run prompt: the CLI must behave the same in CI.

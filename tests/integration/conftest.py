@@ -40,6 +40,9 @@ def unique_topics(kafka: LocalKafka) -> dict[str, str]:
         "NARRATIVES_POSTS_TOPIC": f"it{n}.posts",
         "NARRATIVES_NARRATIVES_TOPIC": f"it{n}.narratives",
         "NARRATIVES_DLQ_TOPIC": f"it{n}.narratives.dlq",
+        "NARRATIVES_ALERTS_TOPIC": f"it{n}.narratives.alerts",
+        "NARRATIVES_COMMANDS_TOPIC": f"it{n}.narratives.commands",
+        "NARRATIVES_AUDIT_TOPIC": f"it{n}.narratives.audit",
     }
 
 

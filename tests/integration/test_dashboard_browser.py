@@ -115,6 +115,15 @@ def _cards(driver: webdriver.Chrome) -> dict[str, str]:
     return found
 
 
+def _texts(driver: webdriver.Chrome, selector: str) -> list[str]:
+    """textContent of every match, read in one call (the page may re-render between calls)."""
+    found: list[str] = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent);",
+        selector,
+    )
+    return found
+
+
 def test_dashboard_shows_live_narratives_safely(
     tmp_path: Path,
     unique_topics: dict[str, str],
@@ -146,8 +155,8 @@ def test_dashboard_shows_live_narratives_safely(
 
     browser.get(worker.url("/dashboard?poll=1000"))
     wait(lambda: len(_cards(browser)) >= 1, 30, "narrative cards on the page")
-    keywords = browser.find_elements(By.CSS_SELECTOR, "#board .card .keywords .chip")
-    assert keywords and all(k.text.strip() for k in keywords)
+    keywords = _texts(browser, "#board .card .keywords .chip")
+    assert keywords and all(k.strip() for k in keywords)
     browser.execute_script("window.__sameDocument = 'yes';")  # gone if the page reloads
     before = _cards(browser)
     revision = browser.find_element(By.ID, "revision").text
@@ -178,16 +187,18 @@ def test_dashboard_shows_live_narratives_safely(
     assert "ok" in status.split()
 
     # Let the stream finish and the page catch up, so the screenshot shows the whole run.
-    end = (SAMPLE_START + timedelta(hours=HOURS - 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The last slide that closes ends at 09:30 (a stopped stream leaves its last one open).
+    end = (SAMPLE_START + timedelta(hours=HOURS - 0.5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    final: dict[str, Any] = {}
 
     def api() -> dict[str, Any]:
-        body: dict[str, Any] = json.loads(worker.get("/api/narratives")[1])
-        return body
+        final.clear()
+        final.update(json.loads(worker.get("/api/narratives")[1]))
+        return final
 
     wait(lambda: str(api()["watermark"]) >= end, 300, f"the watermark to reach {end}")
-    final = api()
     wait(
-        lambda: browser.find_element(By.ID, "revision").text == str(final["revision"]),
+        lambda: browser.find_element(By.ID, "revision").text == str(api()["revision"]),
         30,
         "the page to show the latest revision",
     )
@@ -196,10 +207,7 @@ def test_dashboard_shows_live_narratives_safely(
     assert len(browser.find_elements(By.CSS_SELECTOR, "#board .card svg.spark")) == len(shown)
     assert browser.find_elements(By.CSS_SELECTOR, "#board .card svg.spark polyline")
     assert len(browser.find_elements(By.CSS_SELECTOR, "#board .langs .chip")) >= len(shown)
-    lifecycle = " ".join(
-        e.get_attribute("textContent")
-        for e in browser.find_elements(By.CSS_SELECTOR, "#board .lifecycle-list")
-    )
+    lifecycle = " ".join(_texts(browser, "#board .lifecycle-list"))
     assert "emerged" in lifecycle and "updated" in lifecycle
     stories = browser.find_elements(By.CSS_SELECTOR, "#board .story")
     assert stories and len(stories) == len(final["stories"])

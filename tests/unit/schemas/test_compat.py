@@ -359,3 +359,38 @@ def test_old_consumers_reading_new_events_must_ignore_unknown_fields() -> None:
     newer = {**_event(), "a_field_from_the_future": {"x": 1}}
     assert not check(old).is_valid(newer)
     check(old).validate(project(newer, old))
+
+
+def _tagged(**branches: dict[str, Any]) -> Schema:
+    """A pydantic-style tagged union (like the curation commands) of the given branches."""
+    defs = {
+        tag.title(): {
+            "type": "object",
+            "properties": {"type": {"const": tag, "type": "string"}, **fields},
+            "required": ["type", *fields],
+        }
+        for tag, fields in branches.items()
+    }
+    return {
+        "x-version": "1.0",
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in defs],
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {tag: f"#/$defs/{tag.title()}" for tag in branches},
+        },
+        "$defs": defs,
+    }
+
+
+def test_tagged_unions_may_gain_kinds_but_not_lose_or_change_them() -> None:
+    old = _tagged(pin={"narrative_id": {"type": "string"}})
+    grown = {**_tagged(pin={"narrative_id": {"type": "string"}}, mute={}), "x-version": "1.1"}
+    assert evolution_problems(old, grown) == []
+    shrunk = {**_tagged(mute={}), "x-version": "1.1"}
+    assert evolution_problems(old, shrunk) == ["/oneOf[pin]: tagged branch removed"]
+    changed = {**_tagged(pin={"narrative_id": {"type": "integer"}}), "x-version": "1.1"}
+    assert evolution_problems(old, changed) == [
+        "/oneOf[pin]/narrative_id: type changed from string to integer"
+    ]
+    record = {"type": "pin", "narrative_id": "nar-1", "added_later": True}
+    assert project(record, old) == record  # open objects keep what they do not declare

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from schemas.alerts import NarrativeAlert
 from schemas.events import (
@@ -138,6 +139,41 @@ def test_cooldown_in_event_time_one_alert_per_narrative() -> None:
         ("a", rfc3339(T0 + 18 * HOUR), ["burst"]),
     ]
     assert alerter.suppressed == 5 * 3 + 1
+
+
+def test_one_emergence_alert_per_story_surges_still_alert() -> None:
+    alerter = Alerter(AlertPolicy(cooldown_s=6 * HOUR))
+
+    def in_story(nid: str, end: float, **kw: Any) -> NarrativeEvent:
+        return _event(nid, end, **kw).model_copy(update={"story_id": "story-1"})
+
+    first = alerter.evaluate([in_story("a", T0)], T0, {"a"}, INFO)
+    assert [x.narrative_id for x in first] == ["a"]
+    # b joins the story an hour later: its emergence is covered by a's alert ...
+    assert alerter.evaluate([in_story("b", T0 + HOUR)], T0 + HOUR, {"a", "b"}, INFO) == []
+    # ... for good: it never alerts "emerged" later, but a surge of its own does alert.
+    later = T0 + 8 * HOUR
+    assert alerter.evaluate([in_story("b", later)], later, {"a", "b"}, INFO) == []
+    surge = alerter.evaluate([in_story("b", later + HOUR, burst=9.0)], later + HOUR, {"b"}, INFO)
+    assert [x.reasons for x in surge] == [["burst"]]
+    # Off: every narrative alerts when it emerges.
+    plain = Alerter(AlertPolicy(per_story=False))
+    plain.evaluate([in_story("a", T0)], T0, {"a"}, INFO)
+    assert len(plain.evaluate([in_story("b", T0 + HOUR)], T0 + HOUR, {"a", "b"}, INFO)) == 1
+
+
+def test_alerter_state_round_trips() -> None:
+    alerter = Alerter(AlertPolicy())
+    event = _event("a", T0).model_copy(update={"story_id": "s"})
+    alerter.evaluate([event], T0, {"a", "b"}, INFO)
+    alerter.evaluate([_event("b", T0).model_copy(update={"story_id": "s"})], T0, {"a", "b"}, INFO)
+    copy = Alerter(AlertPolicy())
+    copy.restore(json.loads(json.dumps(alerter.snapshot())))
+    assert (copy.last_alert, copy.last_story_alert, copy.covered) == (
+        {"a": T0},
+        {"s": T0},
+        {"b"},
+    )
 
 
 def test_state_is_pruned_when_a_narrative_is_gone() -> None:

@@ -1,8 +1,8 @@
 """Unit tests for streams.amplification on constructed streams.
 
-    copy-paste campaign: 20 accounts, one text with small edits, 5 minutes  -> high share
-    organic: 40 people telling the same story in their own words            -> share 0
-    one account repeating itself 20 times                                    -> not coordinated
+- copy-paste campaign: 20 accounts, one text with small edits, 5 minutes: high share;
+- organic: people telling the same story in their own words: share 0;
+- one account repeating itself 20 times: not coordinated.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ CLAIM = (
     "is silent share before they delete this"
 )
 TAGS = ["", " #truth", " #wakeup", " !!", " please share", " @newsdesk", " #floods"]
-VOCAB = (
-    "flood water river town rescue council rain storm road homes families volunteers "
-    "damage bridge shelter evacuation mayor report aid boats night morning victims"
-).split()
+VOCAB = [
+    *("flood", "water", "river", "town", "rescue", "council", "rain", "storm", "road", "homes"),
+    *("families", "volunteers", "damage", "bridge", "shelter", "evacuation", "mayor", "aid"),
+    *("report", "boats", "night", "morning", "victims"),
+]
 
 
 def _post(i: int, text: str, t: float, author: str | None, kind: str = "post") -> Document:

@@ -30,37 +30,52 @@ def _times(per_bin: list[int]) -> list[float]:
 
 
 def test_a_surge_against_a_steady_baseline_scores_high() -> None:
-    signals = compute_signals(_times([12, 2, 2, 2, 2, 2]), END, WINDOW, (10, END - HOUR))
+    signals = compute_signals(_times([12, 2, 2, 2, 2, 2]), END, WINDOW)
     assert signals.arrivals == 12
     assert signals.growth_rate_per_h == 12.0
     assert signals.baseline_per_slide == 2.0
     # Variance 0 is below the Poisson floor (the mean, 2): (12 - 2) / sqrt(2 + 1).
     assert signals.burst_score == pytest.approx(10 / math.sqrt(3), abs=1e-4)
-    assert signals.velocity_per_h == 12.0  # 22 members now, 10 one slide ago
+    assert signals.velocity_per_h == 10.0  # 12 an hour now, 2 an hour one slide ago
 
 
-def test_steady_narrative_is_not_a_burst_and_shrinking_has_negative_velocity() -> None:
-    signals = compute_signals(_times([3, 3, 3, 3, 3, 3]), END, WINDOW, (25, END - HOUR))
+def test_steady_narrative_is_not_a_burst_nor_accelerating() -> None:
+    signals = compute_signals(_times([3, 3, 3, 3, 3, 3]), END, WINDOW)
     assert signals.burst_score == 0.0
-    assert signals.velocity_per_h == -7.0  # 18 now, 25 before
+    assert signals.velocity_per_h == 0.0
+
+
+def test_slowing_down_has_negative_velocity() -> None:
+    signals = compute_signals(_times([1, 9, 2, 2, 2, 2]), END, WINDOW)
+    assert signals.velocity_per_h == -8.0
+    assert signals.burst_score < 0
 
 
 def test_over_dispersed_history_needs_a_bigger_jump() -> None:
-    calm = compute_signals(_times([10, 2, 2, 2, 2, 2]), END, WINDOW, None)
-    bursty = compute_signals(_times([10, 0, 10, 0, 0, 0]), END, WINDOW, None)
+    calm = compute_signals(_times([10, 2, 2, 2, 2, 2]), END, WINDOW)
+    bursty = compute_signals(_times([10, 0, 10, 0, 0, 0]), END, WINDOW)
     assert calm.burst_score > bursty.burst_score
 
 
-def test_new_narrative_scores_its_arrivals_and_velocity_is_its_growth() -> None:
-    signals = compute_signals(_times([30]), END, WINDOW, None)
+def test_new_narrative_scores_its_arrivals() -> None:
+    signals = compute_signals(_times([30]), END, WINDOW)
     assert signals.baseline_per_slide == 0.0
     assert signals.burst_score == 30.0
     assert signals.velocity_per_h == signals.growth_rate_per_h == 30.0
 
 
-def test_velocity_spreads_over_the_hours_since_the_last_match() -> None:
-    signals = compute_signals(_times([2, 2, 2, 2, 2, 2]), END, WINDOW, (6, END - 3 * HOUR))
-    assert signals.velocity_per_h == 2.0  # 12 - 6 over 3 hours
+def test_a_re_cut_that_adds_old_members_is_not_acceleration() -> None:
+    # HDBSCAN re-cut the window: 40 old documents joined, nothing new was published.
+    before = compute_signals(_times([3, 3, 3, 3, 3, 3]), END, WINDOW)
+    after = compute_signals(_times([3, 3, 13, 13, 13, 13]), END, WINDOW)
+    assert after.velocity_per_h == before.velocity_per_h == 0.0
+    assert after.burst_score < before.burst_score
+
+
+def test_half_hour_slides_report_per_hour() -> None:
+    half = WindowConfig(length_s=2 * HOUR, slide_s=HOUR / 2, allowed_lateness_s=0.0)
+    times = [END - 60.0 * (i + 1) for i in range(5)]  # 5 in the last half hour
+    assert compute_signals(times, END, half).growth_rate_per_h == 10.0
 
 
 def test_first_documents_restore_what_they_snapshot() -> None:
