@@ -117,6 +117,8 @@ class Alerter:
         """The alerts the events of the slide ending at `slide_end` raise, in event order."""
         alerts: list[NarrativeAlert] = []
         for event in events:
+            if event.suppressed:  # an analyst said it is not a narrative: never page on it
+                continue
             nid = event.narrative_id
             last = self.last_alert.get(nid)
             seen = last is not None or nid in self.covered

@@ -141,6 +141,13 @@ def test_cooldown_in_event_time_one_alert_per_narrative() -> None:
     assert alerter.suppressed == 5 * 3 + 1
 
 
+def test_a_narrative_an_analyst_suppressed_never_alerts() -> None:
+    alerter = Alerter(AlertPolicy())
+    loud = _event("a", T0, burst=50.0, velocity=500.0, share=0.9, kind="emerged")
+    assert alerter.evaluate([loud.model_copy(update={"suppressed": True})], T0, {"a"}, INFO) == []
+    assert [a.narrative_id for a in alerter.evaluate([loud], T0, {"a"}, INFO)] == ["a"]
+
+
 def test_one_emergence_alert_per_story_surges_still_alert() -> None:
     alerter = Alerter(AlertPolicy(cooldown_s=6 * HOUR))
 
