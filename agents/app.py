@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
+from faust.types import TP
 from faust.web import Request, Response, View
 
 from agents import logs, metrics
@@ -24,10 +25,19 @@ from agents.board import NarrativeBoard
 from agents.checkpoint_history import history_headers
 from agents.commands_feed import CommandFeed
 from agents.dashboard import register_dashboard
-from agents.pipeline import BatchOutput, Pipeline, RawRecord, failed_batch, source_key
+from agents.pipeline import (
+    BatchOutput,
+    Pipeline,
+    RawRecord,
+    build_embedder,
+    failed_batch,
+    source_key,
+)
 from agents.recovery import CheckpointStore, recover
 from agents.settings import Settings
 from schemas.dead_letter import DeadLetter
+from streams.curation import not_held
+from streams.embed import Embedder
 
 log = logs.get(__name__)
 
@@ -51,11 +61,32 @@ def _credentials(settings: Settings) -> Any:
     )
 
 
+class _Scope:
+    """The detector of one *scope*: one input partition number (of articles and posts).
+
+    Scaling out: Faust shares the co-partitioned input partitions among the workers of the
+    group, and each scope — its window, narratives and checkpoint (keyed by scope) — lives on
+    the worker that holds its partitions. When a worker stops, the one that takes its
+    partitions over restores their scopes from their checkpoints, as after a crash. Records
+    are expected to be partitioned by a scope key (region, campaign, language…): a narrative
+    lives within one scope.
+    """
+
+    def __init__(self, number: int, pipeline: Pipeline, store: CheckpointStore) -> None:
+        self.number = number
+        self.pipeline = pipeline
+        self.store = store
+        self.next_offset: dict[Any, int] = {}
+        self.positions: dict[str, int] = {}  # source -> next offset, as checkpoints record
+
+
 class _State:
-    """The worker's pipeline, built on the agent's first start (loading the model takes s)."""
+    """The worker's scopes and shared embedder (loading the model takes seconds)."""
 
     def __init__(self, pipeline: Pipeline | None) -> None:
-        self.pipeline = pipeline
+        self.pipeline = pipeline  # given by a caller: used as scope 0
+        self.embedder: Embedder | None = None
+        self.scopes: dict[int, _Scope] = {}
         self.ready = False
 
 
@@ -131,10 +162,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             )
         await app.producer.flush()
 
-    next_offset: dict[Any, int] = {}
-    positions: dict[str, int] = {}  # source -> next offset, as checkpoints record them
-    store = CheckpointStore(settings)
-    feed = CommandFeed(settings)  # every command, for this worker's detector (no group)
+    feed = CommandFeed(settings)  # every command, for every scope's detector (no group)
     poller = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commands")
     state_topic = app.topic(settings.state_topic, key_serializer="raw", value_serializer="raw")
     history_topic = (
@@ -142,31 +170,89 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         if settings.state_history_topic
         else None
     )
+    input_topics = {settings.articles_topic, settings.posts_topic}
+    scopes_lock = asyncio.Lock()
 
-    async def checkpoint(active: Pipeline) -> None:
+    async def checkpoint(scope: _Scope) -> None:
         data = await asyncio.get_running_loop().run_in_executor(
-            executor, store.encode, active, dict(positions)
+            executor, scope.store.encode, scope.pipeline, dict(scope.positions)
         )
-        await state_topic.send(key=store.key, value=data)
+        await state_topic.send(key=scope.store.key, value=data)
         if history_topic is not None:  # so a replay can start mid-history exactly
             await history_topic.send(
-                key=store.key, value=data, headers=history_headers(active.detector)
+                key=scope.store.key, value=data, headers=history_headers(scope.pipeline.detector)
             )
         await app.producer.flush()
         metrics.CHECKPOINTS.inc()
 
-    input_topics = {settings.articles_topic, settings.posts_topic}
+    def assigned_scopes() -> set[int]:
+        return {tp.partition for tp in app.consumer.assignment() if tp.topic in input_topics}
+
+    async def open_scope(number: int) -> _Scope:
+        """A scope's detector, restored from its checkpoint and caught up to the group's
+        committed offsets (start-up, or a partition taken over from a stopped worker)."""
+        loop = asyncio.get_running_loop()
+        if state.embedder is None:
+            state.embedder = await loop.run_in_executor(executor, build_embedder, settings)
+        pipeline = state.pipeline if number == 0 and state.pipeline is not None else None
+        if pipeline is None:
+            pipeline = await loop.run_in_executor(executor, Pipeline, settings, state.embedder)
+        scope = _Scope(number, pipeline, CheckpointStore(settings, number))
+        reader = CommandFeed(settings)
+
+        def take_all_commands() -> list[DeadLetter]:
+            try:
+                return pipeline.submit_commands(reader.read_all())
+            finally:
+                reader.close()
+
+        if settings.checkpoints:
+            recovery = await loop.run_in_executor(
+                executor, recover, settings, pipeline, scope.store, take_all_commands
+            )
+            scope.positions.update(recovery.positions)
+            await publish(recovery.output)
+            log.info(
+                "recovery",
+                scope=number,
+                restored=recovery.restored,
+                reason=recovery.reason,
+                reread=recovery.records,
+                events=len(recovery.output.events),
+            )
+        else:
+            refused = await loop.run_in_executor(executor, take_all_commands)
+            await publish(BatchOutput(dead_letters=refused))
+        state.scopes[number] = scope
+        log.info("scope_ready", scope=number, **pipeline.detector.info.model_dump())
+        return scope
+
+    async def sync_scopes(extra: frozenset[int] | set[int] = frozenset()) -> None:
+        """Open the scopes of newly assigned partitions; forget those taken away (a later
+        assignment restores them from their checkpoint, which their new owner keeps)."""
+        async with scopes_lock:
+            wanted = assigned_scopes() | set(extra)
+            for number in sorted(set(state.scopes) - wanted):
+                del state.scopes[number]
+                log.info("scope_released", scope=number)
+            for number in sorted(wanted - set(state.scopes)):
+                await open_scope(number)
 
     async def source_progress(
-        seen: dict[Any, int],
+        scope: _Scope,
     ) -> tuple[frozenset[str], frozenset[str]]:
-        """Which input partitions are caught up, and which have an unread backlog."""
+        """Which of a scope's input partitions are caught up, and which have a backlog."""
         caught_up: set[str] = set()
         pending: set[str] = set()
-        assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
+        assigned = [
+            tp
+            for tp in app.consumer.assignment()
+            if tp.topic in input_topics and tp.partition == scope.number
+        ]
         # Ask the broker: the consumer's cached highwater is unknown until a partition's first
         # fetch, and an unknown backlog must hold the watermark back, not be taken as none.
         ends = await app.consumer.highwaters(*assigned) if assigned else {}
+        seen = scope.next_offset
         for tp in assigned:
             highwater = ends.get(tp)
             key = source_key(tp.topic, tp.partition)
@@ -186,85 +272,107 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 )
         return frozenset(caught_up), frozenset(pending)
 
+    async def process(scope: _Scope, records: list[RawRecord]) -> None:
+        loop = asyncio.get_running_loop()
+        active = scope.pipeline
+        for r in records:
+            tp = TP(r.topic, r.partition or 0)
+            scope.next_offset[tp] = max(scope.next_offset.get(tp, 0), (r.offset or 0) + 1)
+            scope.positions[source_key(r.topic, r.partition)] = scope.next_offset[tp]
+        closed_before = active.detector.window.state.closed_until
+        caught_up, pending = await source_progress(scope)
+        work = functools.partial(
+            active.process, records, caught_up=caught_up, pending=pending, now=time.time()
+        )
+        try:
+            out = await loop.run_in_executor(executor, work)
+        except Exception as exc:  # never let one batch kill the worker, nor lose it:
+            metrics.WORKER_ERRORS.inc()  # its records go to the DLQ for re-driving
+            log.exception("batch_failed", scope=scope.number, records=len(records), error=str(exc))
+            out = failed_batch(records, exc)
+        if len(state.scopes) > 1 or scope.number > 0:
+            # Every scope's detector sees every command; only the one holding the narrative
+            # has something to say about it.
+            out.audit = [r for r in out.audit if not not_held(r)]
+        await publish(out)
+        if settings.checkpoints and active.detector.window.state.closed_until != closed_before:
+            await checkpoint(scope)
+        if out.events or out.dead_letters:
+            log.info(
+                "batch_processed",
+                scope=scope.number,
+                documents=out.documents,
+                dead_letters=len(out.dead_letters),
+                events=len(out.events),
+                window=len(active.detector.window),
+            )
+
+    def report_gauges() -> None:
+        """Gauges over all scopes (each pipeline sets them for itself alone)."""
+        pipelines = [s.pipeline for s in state.scopes.values()]
+        if not pipelines:
+            return
+        metrics.WINDOW_DOCUMENTS.set(sum(len(p.detector.window) for p in pipelines))
+        metrics.NARRATIVES_ACTIVE.set(sum(len(p.detector.tracker.narratives) for p in pipelines))
+        marks = [
+            p.detector.window.watermark
+            for p in pipelines
+            if p.detector.window.state.max_event_time > 0
+        ]
+        if marks:
+            metrics.WATERMARK_SECONDS.set(min(marks))
+
     @app.agent(inputs, concurrency=1)
     async def detect(stream: Any) -> None:
         loop = asyncio.get_running_loop()
-        if state.pipeline is None:
-            state.pipeline = await loop.run_in_executor(executor, Pipeline, settings)
-        active = state.pipeline
-
-        def take_all_commands() -> list[DeadLetter]:
-            return active.submit_commands(feed.read_all())
-
-        if settings.checkpoints:
-            recovery = await loop.run_in_executor(
-                executor, recover, settings, active, store, take_all_commands
+        if state.embedder is None:
+            state.embedder = (
+                state.pipeline.detector.embedder
+                if state.pipeline is not None
+                else await loop.run_in_executor(executor, build_embedder, settings)
             )
-            positions.update(recovery.positions)
-            await publish(recovery.output)
-            log.info(
-                "recovery",
-                restored=recovery.restored,
-                reason=recovery.reason,
-                reread=recovery.records,
-                events=len(recovery.output.events),
-            )
-        else:
-            await publish(
-                BatchOutput(dead_letters=await loop.run_in_executor(executor, take_all_commands))
-            )
-        log.info("pipeline_ready", **active.detector.info.model_dump())
+        # The assignment arrives with the first rebalance; recover what it gives before any
+        # record is read, so a restart re-publishes interrupted slides even with no new input.
+        for _ in range(120):
+            if assigned_scopes():
+                break
+            await asyncio.sleep(0.25)
+        await sync_scopes()
         state.ready = True
         async for events in stream.take_events(
             settings.batch_size, within=settings.batch_timeout_s
         ):
-            records = [
-                RawRecord(
-                    value=e.message.value if e.message.value is not None else b"",
-                    topic=e.message.topic,
-                    partition=e.message.partition,
-                    offset=e.message.offset,
-                )
-                for e in events
-            ]
+            by_scope: dict[int, list[RawRecord]] = {}
             for e in events:
-                tp = e.message.tp
-                next_offset[tp] = max(next_offset.get(tp, 0), e.message.offset + 1)
-                positions[source_key(tp.topic, tp.partition)] = next_offset[tp]
-            closed_before = active.detector.window.state.closed_until
-            caught_up, pending = await source_progress(next_offset)
-            work = functools.partial(
-                active.process, records, caught_up=caught_up, pending=pending, now=time.time()
-            )
-            try:
-                out = await loop.run_in_executor(executor, work)
-            except Exception as exc:  # never let one batch kill the worker, nor lose it:
-                metrics.WORKER_ERRORS.inc()  # its records go to the DLQ for re-driving
-                log.exception("batch_failed", records=len(records), error=str(exc))
-                out = failed_batch(records, exc)
-            await publish(out)
-            metrics.LAST_BATCH_SECONDS.set(time.time())
-            if settings.checkpoints and active.detector.window.state.closed_until != closed_before:
-                await checkpoint(active)
-            if out.events or out.dead_letters:
-                log.info(
-                    "batch_processed",
-                    documents=out.documents,
-                    dead_letters=len(out.dead_letters),
-                    events=len(out.events),
-                    window=len(active.detector.window),
+                by_scope.setdefault(e.message.partition, []).append(
+                    RawRecord(
+                        value=e.message.value if e.message.value is not None else b"",
+                        topic=e.message.topic,
+                        partition=e.message.partition,
+                        offset=e.message.offset,
+                    )
                 )
+            await sync_scopes(set(by_scope))
+            async with scopes_lock:
+                for number in sorted(by_scope):
+                    await process(state.scopes[number], by_scope[number])
+                report_gauges()
+            metrics.LAST_BATCH_SECONDS.set(time.time())
 
     @app.timer(interval=settings.commands_poll_s)  # type: ignore[untyped-decorator]
     async def take_commands() -> None:
-        """Queue analysts' new commands within a second, whether or not input is flowing."""
-        if not state.ready or state.pipeline is None:
-            return  # start-up reads the whole topic once the pipeline is restored
+        """Queue analysts' new commands within a second, whether or not input is flowing;
+        and follow partition moves between batches (a takeover with no new input)."""
+        if not state.ready:
+            return  # start-up reads the whole topic once the pipelines are restored
         # The feed's own thread (not the detector's, which may be busy with a batch): the
-        # commands are queued and the detector takes them before its next batch.
-        records = await asyncio.get_running_loop().run_in_executor(poller, feed.poll)
+        # commands are queued and each detector takes them before its next batch.
+        records = await asyncio.get_running_loop().run_in_executor(poller, feed.poll, 500)
         if records:
-            state.pipeline.queue_commands(records)
+            for scope in list(state.scopes.values()):
+                scope.pipeline.queue_commands(records)
+        if assigned_scopes() != set(state.scopes):
+            await sync_scopes()
 
     @app.page("/metrics")
     class MetricsView(View):

@@ -71,9 +71,9 @@ def select(
 
 
 def find_checkpoint(
-    settings: Settings, at_or_before: float, params_version: str
+    settings: Settings, at_or_before: float, params_version: str, scope: int = 0
 ) -> HistoricCheckpoint | None:
-    """The newest checkpoint of `settings.app_id` with `closed_until <= at_or_before`."""
+    """The newest checkpoint of one scope of `settings.app_id` closed at or before a time."""
     if not settings.state_history_topic:
         return None
     from kafka import KafkaConsumer, TopicPartition
@@ -81,7 +81,9 @@ def find_checkpoint(
     consumer: Any = KafkaConsumer(
         group_id=None, enable_auto_commit=False, **settings.kafka_python_config()
     )
-    key = settings.app_id.encode()
+    from agents.recovery import scope_key
+
+    key = scope_key(settings.app_id, scope)
     try:
         partitions = [
             TopicPartition(settings.state_history_topic, p)

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from agents.pipeline import Pipeline, RawRecord, source_key
+from agents.pipeline import Pipeline, RawRecord, build_embedder, source_key
 from agents.settings import Settings
 from schemas.events import NarrativeEvent
 from streams.checkpoint import restore
@@ -167,49 +167,91 @@ def _read_range(
         consumer.close()
 
 
+def _scopes(settings: Settings, request: KafkaReplayRequest) -> list[int]:
+    """The scopes (input partition numbers) of the replayed topics; at least scope 0."""
+    from kafka import KafkaConsumer
+
+    topics = request.topics or (settings.articles_topic, settings.posts_topic)
+    consumer: Any = KafkaConsumer(
+        group_id=None, enable_auto_commit=False, **settings.kafka_python_config()
+    )
+    try:
+        numbers = {p for t in topics for p in consumer.partitions_for_topic(t) or ()}
+    finally:
+        consumer.close()
+    return sorted(numbers | {0})
+
+
 def run_kafka_replay(
     settings: Settings, request: KafkaReplayRequest, *, embedder: Embedder | None = None
 ) -> KafkaReplayResult:
-    """Replay the range; publish to `narratives.replay.<name>` when asked. Returns the events."""
-    pipeline = Pipeline(settings, embedder)
-    result = KafkaReplayResult(params_version=pipeline.detector.info.params_version)
+    """Replay the range; publish to `narratives.replay.<name>` when asked. Returns the events.
+
+    Like the live worker, one detector per scope (input partition number), each restored from
+    its own checkpoint when warming up from one.
+    """
+    numbers = _scopes(settings, request)
+    shared = embedder or build_embedder(settings)
+
+    def fresh() -> dict[int, Pipeline]:
+        return {n: Pipeline(settings, shared) for n in numbers}
+
+    pipelines = fresh()
+    result = KafkaReplayResult(params_version=pipelines[numbers[0]].detector.info.params_version)
     start = request.start
     offsets: dict[str, int] | None = None
     read_from: float | None = None
     if start is not None:
         mode = request.warmup
         if mode in ("auto", "checkpoint"):
-            offsets = _restore_checkpoint(settings, pipeline, start, result)
-            if offsets is None and mode == "checkpoint":
-                raise WarmupUnavailable(
-                    f"no checkpoint of app {settings.app_id!r} with params "
-                    f"{result.params_version} closed at or before the start in "
-                    f"{settings.state_history_topic!r}; use --warmup full or window"
-                )
-            if offsets is not None:
-                mode = "checkpoint"
-                # Partitions without an entry in the checkpoint's window: from its window start.
-                read_from = result.restored_until or start
-                read_from -= settings.window_length_s + settings.allowed_lateness_s
-            else:
+            offsets = {}
+            closed: list[float] = []
+            for number, pipeline in pipelines.items():
+                found = _restore_checkpoint(settings, pipeline, start, number)
+                if found is None:
+                    offsets = None
+                    break
+                offsets.update(found[0])
+                closed.append(found[1])
+            if offsets is None:
+                pipelines = fresh()  # a scope without a checkpoint: none is exact alone
+                if mode == "checkpoint":
+                    raise WarmupUnavailable(
+                        f"no checkpoint of app {settings.app_id!r} with params "
+                        f"{result.params_version} closed at or before the start in "
+                        f"{settings.state_history_topic!r} for every scope; use --warmup "
+                        "full or window"
+                    )
                 mode = "full"
+            else:
+                mode = "checkpoint"
+                result.restored_until = min(closed)
+                # Partitions without an entry in the checkpoint's window: from its window start.
+                read_from = result.restored_until - (
+                    settings.window_length_s + settings.allowed_lateness_s
+                )
         if mode == "window":
             read_from = start - settings.window_length_s - settings.allowed_lateness_s
         result.warmup = mode
     if request.commands and settings.apply_commands:
-        result.commands = submit_commands(settings, pipeline)
+        result.commands = submit_commands(settings, list(pipelines.values()))
     records = _read_range(settings, request, read_from, offsets)
     result.records = len(records)
     for chunk in _chunks(records, settings.batch_size):
-        batch = [
-            RawRecord(value=r.value or b"", topic=r.topic, partition=r.partition, offset=r.offset)
-            for r in chunk
-        ]
-        out = pipeline.process(batch)
-        result.dead_letters += len(out.dead_letters)
-        result.events.extend(out.events)
+        by_scope: dict[int, list[RawRecord]] = {}
+        for r in chunk:
+            by_scope.setdefault(r.partition, []).append(
+                RawRecord(
+                    value=r.value or b"", topic=r.topic, partition=r.partition, offset=r.offset
+                )
+            )
+        for number in sorted(by_scope):
+            out = pipelines[number].process(by_scope[number])
+            result.dead_letters += len(out.dead_letters)
+            result.events.extend(out.events)
     if request.flush:
-        result.events.extend(pipeline.advance(flush=True))
+        for number in numbers:
+            result.events.extend(pipelines[number].advance(flush=True))
     if start is not None:
         reported = [e for e in result.events if _epoch(e.window.end) > start]
         result.warmup_events = len(result.events) - len(reported)
@@ -220,8 +262,8 @@ def run_kafka_replay(
     return result
 
 
-def submit_commands(settings: Settings, pipeline: Pipeline) -> int:
-    """Queue every command of the commands topic; returns how many were valid.
+def submit_commands(settings: Settings, pipelines: list[Pipeline]) -> int:
+    """Queue every command of the commands topic in every scope; returns how many were valid.
 
     A command the live run has audited is applied in the slide its audit record names (a
     command that reached the worker after its slide had closed applied one slide later, and
@@ -243,29 +285,30 @@ def submit_commands(settings: Settings, pipeline: Pipeline) -> int:
             command = decode_command(record.value)
         except DecodeError:
             continue  # the live worker dead-lettered it
-        pipeline.submit(command, applied_at.get(command.command_id))
+        for pipeline in pipelines:
+            pipeline.submit(command, applied_at.get(command.command_id))
         taken += 1
     return taken
 
 
 def _restore_checkpoint(
-    settings: Settings, pipeline: Pipeline, start: float, result: KafkaReplayResult
-) -> dict[str, int] | None:
-    """Restore the newest history checkpoint closed at or before `start`; offsets to read from.
+    settings: Settings, pipeline: Pipeline, start: float, scope: int
+) -> tuple[dict[str, int], float] | None:
+    """Restore a scope's newest history checkpoint closed at or before `start`.
 
     Like crash recovery: each partition is re-read from the lowest offset the checkpoint's
-    window held (else from the next offset the checkpoint had not read).
+    window held (else from the next offset the checkpoint had not read). Returns those
+    offsets and the checkpoint's closed_until.
     """
     from agents.checkpoint_history import find_checkpoint
 
-    found = find_checkpoint(settings, start, result.params_version)
+    found = find_checkpoint(settings, start, pipeline.detector.info.params_version, scope)
     if found is None:
         return None
     floors = restore(pipeline.detector, found.data["detector"])
     pipeline.mark_evictions_counted()
     positions: dict[str, int] = {str(k): int(v) for k, v in found.data["positions"].items()}
-    result.restored_until = found.closed_until
-    return {**positions, **floors}
+    return {**positions, **floors}, found.closed_until
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

@@ -12,7 +12,8 @@ Chosen design (faust's windowed tables do not persist window contents, faust #19
   the committed offsets.
 The result is at-least-once processing with idempotent event ids: after a SIGKILL the
 narratives and their ids are those of an uninterrupted run; consumers de-duplicate on
-`event_id`. Scope: one worker owning all input partitions (see README).
+`event_id`. With several input partitions each partition number is a scope with its own
+checkpoint (`scope_key`); a worker taking a partition over recovers that scope the same way.
 """
 
 from __future__ import annotations
@@ -37,13 +38,23 @@ def _parse_source(key: str) -> tuple[str, int]:
     return topic, int(partition)
 
 
-class CheckpointStore:
-    """Latest checkpoint of one app, in a compacted topic (gzip JSON, key = app id)."""
+def scope_key(app_id: str, scope: int) -> bytes:
+    """Checkpoint key of one scope (input partition number) of an app.
 
-    def __init__(self, settings: Settings) -> None:
+    Scope 0 keeps the bare app id, so a single-partition deployment reads the checkpoints it
+    always wrote; scope p > 0 is `<app id>#p<p>`.
+    """
+    return (app_id if scope == 0 else f"{app_id}#p{scope}").encode()
+
+
+class CheckpointStore:
+    """Latest checkpoint of one scope of an app, in a compacted topic (gzip JSON)."""
+
+    def __init__(self, settings: Settings, scope: int = 0) -> None:
         self.settings = settings
         self.topic = settings.state_topic
-        self.key = settings.app_id.encode()
+        self.scope = scope
+        self.key = scope_key(settings.app_id, scope)
 
     def encode(self, pipeline: Pipeline, positions: dict[str, int]) -> bytes:
         data = {"detector": snapshot(pipeline.detector), "positions": positions}

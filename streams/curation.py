@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from schemas.audit import AuditStatus
+from schemas.audit import AuditRecord, AuditStatus
 from schemas.commands import (
     COMMANDS,
     CommandRef,
@@ -93,6 +93,16 @@ class Outcome:
 class _Pending:
     due_end: float  # the first slide end at which it applies
     command: CurationCommand
+
+
+#: The mark of a rejection because this detector holds no such live narrative.
+NOT_HELD = "is not live"
+
+
+def not_held(record: AuditRecord) -> bool:
+    """A rejection only because the narrative is not this detector's (with several scopes,
+    every detector sees every command; the one holding the narrative reports on it)."""
+    return record.status == "rejected" and NOT_HELD in record.detail
 
 
 def parse_time(stamp: str) -> float:
@@ -198,7 +208,7 @@ class Curator:
         if narrative is None:
             return done(
                 "rejected",
-                f"narrative {command.narrative_id} is not live (faded or "
+                f"narrative {command.narrative_id} {NOT_HELD} (faded or "
                 "never seen); check the id with `narratives tail`",
             ), {}
         moved = f" (now {nid})" if nid != command.narrative_id else ""
@@ -248,7 +258,7 @@ class Curator:
         for raw in command.narrative_ids:
             nid = self.resolve(raw)
             if nid not in tracker.narratives:
-                return done("rejected", f"narrative {raw} is not live (faded or never seen)"), {}
+                return done("rejected", f"narrative {raw} {NOT_HELD} (faded or never seen)"), {}
             if nid not in ids:
                 ids.append(nid)
         if len(ids) < 2:
@@ -446,8 +456,15 @@ class Curator:
             out[key] = out[key].combine(touch) if key in out else touch
         return out
 
+    def sweep(self, known: set[str]) -> None:
+        """Forget the curation of narratives neither live nor revivable any more."""
+        held = set(self.labels) | set(self.links) | set(self.components) | self.suppressed
+        held |= {nid for pair in self.splits for nid in pair}
+        for nid in sorted(held - known):
+            self.forget(nid)
+
     def forget(self, nid: str) -> None:
-        """Drop the curation of a narrative that faded (after its `faded` event is built)."""
+        """Drop the curation of a narrative that is gone for good."""
         self.labels.pop(nid, None)
         self.links.pop(nid, None)
         self.components.pop(nid, None)

@@ -302,9 +302,8 @@ class Detector:
                     touch=forced,
                 )
             )
-        for t in transitions:
-            if t.kind == "faded":
-                self.curator.forget(t.narrative.narrative_id)
+        # A faded narrative's curation goes with it (after its `faded` event).
+        self.curator.sweep(set(self.tracker.narratives))
         self._audit(outcomes, events)
         self.alerts.extend(
             self.alerter.evaluate(events, slide.end, self.tracker.narratives, self.info)

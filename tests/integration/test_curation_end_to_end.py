@@ -123,7 +123,8 @@ def test_live_curation_takes_effect_next_slide_is_audited_and_replays_exactly(
     send_command(settings, build_command("suppress", command_id="c-sup", narrative_id=d, **meta))
     # Redelivered: the same command id again changes nothing.
     send_command(settings, build_command("pin", command_id="c-pin", narrative_id=c, **meta))
-    time.sleep(4)  # the worker polls the commands topic every second
+    # The worker polls the commands topic every second and queues what it reads.
+    wait_for(lambda: '"commands_read"' in worker.log_tail(400), 120, "the worker to read them")
 
     # Phase 2: the next five hours.
     produce_file(settings, write(tmp_path / "second.jsonl", second))

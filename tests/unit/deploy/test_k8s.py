@@ -124,11 +124,14 @@ def test_deployment_reads_the_configmap_and_probes_health_and_readiness() -> Non
     assert config["data"]["NARRATIVES_DATA_DIR"] in data_mounts  # read-only root filesystem
 
 
-def test_one_worker_per_app_id() -> None:
-    """Two pods of one app id would share partitions and a checkpoint key (see deployment.yaml)."""
+def test_workers_share_the_partitions_without_outnumbering_them() -> None:
+    """Scopes are input partitions (see deployment.yaml): more pods than partitions idle, and
+    a rolling update must not surge past the partition count."""
     spec = one("Deployment")["spec"]
-    assert spec["replicas"] == 1
-    assert spec["strategy"]["type"] == "Recreate"
+    partitions = int(one("ConfigMap")["data"]["NARRATIVES_TOPIC_PARTITIONS"])
+    assert 2 <= spec["replicas"] <= partitions
+    assert spec["strategy"]["type"] == "RollingUpdate"
+    assert spec["strategy"]["rollingUpdate"]["maxSurge"] == 0
 
 
 def test_selectors_match_the_pods() -> None:
