@@ -208,7 +208,13 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
 
         if settings.checkpoints:
             recovery = await loop.run_in_executor(
-                executor, recover, settings, pipeline, scope.store, take_all_commands
+                executor,
+                recover,
+                settings,
+                pipeline,
+                scope.store,
+                take_all_commands,
+                [source_key(topic, number) for topic in sorted(input_topics)],
             )
             scope.positions.update(recovery.positions)
             await publish(recovery.output)
@@ -227,11 +233,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         log.info("scope_ready", scope=number, **pipeline.detector.info.model_dump())
         return scope
 
-    async def sync_scopes(extra: frozenset[int] | set[int] = frozenset()) -> None:
+    async def sync_scopes() -> None:
         """Open the scopes of newly assigned partitions; forget those taken away (a later
         assignment restores them from their checkpoint, which their new owner keeps)."""
         async with scopes_lock:
-            wanted = assigned_scopes() | set(extra)
+            wanted = assigned_scopes()
             for number in sorted(set(state.scopes) - wanted):
                 del state.scopes[number]
                 log.info("scope_released", scope=number)
@@ -352,10 +358,19 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                         offset=e.message.offset,
                     )
                 )
-            await sync_scopes(set(by_scope))
+            await sync_scopes()
             async with scopes_lock:
                 for number in sorted(by_scope):
-                    await process(state.scopes[number], by_scope[number])
+                    scope = state.scopes.get(number)
+                    if scope is None:
+                        # Fetched before a rebalance took the partition away: its new owner
+                        # reads these records from the committed offset; processing them here
+                        # too would run a second, stale copy of the scope.
+                        log.info(
+                            "stale_records_skipped", scope=number, records=len(by_scope[number])
+                        )
+                        continue
+                    await process(scope, by_scope[number])
                 report_gauges()
             metrics.LAST_BATCH_SECONDS.set(time.time())
 

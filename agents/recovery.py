@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,35 +145,83 @@ def _read(settings: Settings, ranges: dict[str, tuple[int, int]]) -> list[Any]:
     return records
 
 
+def _window_floors(settings: Settings, sources: Sequence[str]) -> dict[str, int]:
+    """Where to re-read each source from when there is no usable checkpoint but the group has
+    committed offsets: the first record within a window length (plus lateness) of the last
+    committed one, so the rebuilt window holds what the lost one held."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    committed = _committed(settings, list(sources))
+    reach_ms = int((settings.window_length_s + settings.allowed_lateness_s) * 1000)
+    consumer: Any = KafkaConsumer(
+        group_id=None, enable_auto_commit=False, **settings.kafka_python_config()
+    )
+    floors: dict[str, int] = {}
+    try:
+        for source in sources:
+            end = committed.get(source)
+            if not end:
+                continue
+            tp = TopicPartition(*_parse_source(source))
+            consumer.assign([tp])
+            consumer.seek(tp, end - 1)
+            last = None
+            for _ in range(30):
+                batch = consumer.poll(timeout_ms=1000, max_records=1).get(tp, [])
+                if batch:
+                    last = batch[0].timestamp
+                    break
+            if last is None:
+                floors[source] = 0
+                continue
+            found = consumer.offsets_for_times({tp: max(last - reach_ms, 0)}).get(tp)
+            floors[source] = found.offset if found is not None else end
+    finally:
+        consumer.close()
+    return floors
+
+
 def recover(
     settings: Settings,
     pipeline: Pipeline,
     store: CheckpointStore,
     before_reread: Callable[[], list[DeadLetter]] | None = None,
+    scope_sources: Sequence[str] = (),
 ) -> Recovery:
     """Restore the last checkpoint into `pipeline` and replay what followed it (see module).
 
     `before_reread` runs once the state is restored (or found missing) and before any record
     is re-read: the worker submits every curation command there, so the slides recovery
     closes apply them as the uninterrupted run did. Its dead letters join the output.
+
+    Without a usable checkpoint (none written yet: no slide had closed; or one of other
+    parameters) but with offsets the group committed for `scope_sources`, the window is rebuilt from
+    the records of the last window length before them, instead of starting empty: a worker
+    taking over a partition whose previous owner never closed a slide must not lose them.
     """
     checkpoint = store.load()
+    reason = "restored" if checkpoint is not None else "no checkpoint"
+    floors: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    if checkpoint is not None:
+        try:
+            floors = restore(pipeline.detector, checkpoint["detector"])
+            # Evictions before the checkpoint were counted by the process that made them.
+            pipeline.mark_evictions_counted()
+            positions = checkpoint["positions"]
+        except CheckpointMismatch as exc:
+            log.warning("checkpoint_ignored", reason=str(exc))
+            reason, checkpoint = str(exc), None
     if checkpoint is None:
-        result = Recovery(reason="no checkpoint")
-        if before_reread is not None:
-            result.output.dead_letters.extend(before_reread())
-        return result
-    try:
-        floors = restore(pipeline.detector, checkpoint["detector"])
-        # Evictions before the checkpoint were counted by the process that made them.
-        pipeline.mark_evictions_counted()
-    except CheckpointMismatch as exc:
-        log.warning("checkpoint_ignored", reason=str(exc))
-        result = Recovery(reason=str(exc))
-        if before_reread is not None:
-            result.output.dead_letters.extend(before_reread())
-        return result
-    positions: dict[str, int] = checkpoint["positions"]
+        floors = _window_floors(settings, scope_sources) if scope_sources else {}
+        # What the previous owner had read: its dead letters are not sent again.
+        positions = {s: c for s, c in _committed(settings, list(floors)).items() if c}
+        if not floors:
+            result = Recovery(reason=reason)
+            if before_reread is not None:
+                result.output.dead_letters.extend(before_reread())
+            return result
+        reason += "; window rebuilt from committed offsets"
     sources = sorted(set(floors) | set(positions))
     committed = _committed(settings, sources)
     ranges: dict[str, tuple[int, int]] = {}
@@ -184,8 +232,8 @@ def recover(
     records = _read(settings, ranges)
     refused_commands = before_reread() if before_reread is not None else []
     result = Recovery(
-        restored=True,
-        reason="restored",
+        restored=checkpoint is not None,
+        reason=reason,
         records=len(records),
         positions={s: max(r[1], positions.get(s, 0)) for s, r in ranges.items()},
     )

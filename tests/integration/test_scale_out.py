@@ -9,6 +9,7 @@ at a time, and a takeover restores the scope from the checkpoint its last owner 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -145,6 +146,10 @@ def test_two_workers_share_partitions_take_over_and_match_a_single_worker(
     assert '"scope_released"' in log or '"scope_ready"' in log
 
     scaled = events_by_id(two)
+    dump = os.environ.get("SCALE_OUT_DUMP")
+    if dump:  # for diagnosing a difference: both runs' events and the workers' logs
+        with open(dump, "w") as out:
+            json.dump({"reference": reference, "scaled": scaled, "log": first.log_tail(5000)}, out)
     # The same narratives, events and ids as the single worker's run.
     assert set(scaled) == set(reference)
     for event_id, event in reference.items():
