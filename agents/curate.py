@@ -61,7 +61,7 @@ def send_command(settings: Settings, command: CurationCommand) -> None:
         producer.close()
 
 
-def read_audit(settings: Settings, *, idle_timeout: float = 2.0) -> list[AuditRecord]:
+def read_audit(settings: Settings, *, timeout_s: float = 30.0) -> list[AuditRecord]:
     """The whole audit log as it is now, oldest first (the latest record per command id)."""
     from kafka import KafkaConsumer, TopicPartition
 
@@ -79,7 +79,7 @@ def read_audit(settings: Settings, *, idle_timeout: float = 2.0) -> list[AuditRe
         consumer.seek_to_beginning()
         ends = consumer.end_offsets(partitions)
         latest: dict[str, AuditRecord] = {}
-        deadline = time.monotonic() + max(idle_timeout, 0.1) + 30
+        deadline = time.monotonic() + timeout_s
         while any(consumer.position(tp) < ends[tp] for tp in partitions):
             if time.monotonic() > deadline:
                 break

@@ -93,3 +93,11 @@ def read_json_topic(
     values = read_topic(topic, bootstrap, timeout_s=timeout_s, until=check, settle_s=settle_s)
     decoded.extend(json.loads(v) for v in values[len(decoded) :])
     return decoded
+
+
+def wait_settled(worker: WorkerProcess, quiet_s: float = 5.0) -> None:
+    """Until the worker's last-batch time stops moving for `quiet_s`: its last batch is done."""
+    last = -1.0
+    while (now := worker_metric(worker, "narratives_last_batch_timestamp_seconds")) != last:
+        last = now
+        time.sleep(quiet_s)

@@ -120,11 +120,7 @@ def test_a_surge_stream_raises_one_alert_per_narrative(
     start_worker: Callable[[dict[str, str]], WorkerProcess],
     settings_from: Callable[[dict[str, str]], Settings],
 ) -> None:
-    env = {
-        **unique_topics,
-        **ENV,
-        "NARRATIVES_ALERTS_TOPIC": unique_topics["NARRATIVES_NARRATIVES_TOPIC"] + ".alerts",
-    }
+    env = {**unique_topics, **ENV}  # its own alerts topic among them
     settings = settings_from(env)
     worker = start_worker(env)
     records = surge_stream()

@@ -8,13 +8,19 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from kafka_support import metric_total, read_json_topic, read_topic, wait_for, worker_metric
+from kafka_support import (
+    metric_total,
+    read_json_topic,
+    read_topic,
+    wait_for,
+    wait_settled,
+    worker_metric,
+)
 
 from agents.curate import build_command, send_command
 from agents.kafka_replay import KafkaReplayRequest, run_kafka_replay
@@ -60,10 +66,7 @@ def wait_idle(worker: WorkerProcess, consumed: int) -> None:
         600,
         f"the worker to read {consumed} records",
     )
-    last = -1.0
-    while (now := worker_metric(worker, "narratives_last_batch_timestamp_seconds")) != last:
-        last = now
-        time.sleep(5)
+    wait_settled(worker)
 
 
 def test_live_curation_takes_effect_next_slide_is_audited_and_replays_exactly(
