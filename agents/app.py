@@ -286,6 +286,10 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             scope.next_offset[tp] = max(scope.next_offset.get(tp, 0), (r.offset or 0) + 1)
             scope.positions[source_key(r.topic, r.partition)] = scope.next_offset[tp]
         closed_before = active.detector.window.state.closed_until
+        if scope.number not in assigned_scopes():
+            log.info("stale_records_skipped", scope=scope.number, records=len(records))
+            state.scopes.pop(scope.number, None)
+            return
         caught_up, pending = await source_progress(scope)
         work = functools.partial(
             active.process, records, caught_up=caught_up, pending=pending, now=time.time()
@@ -296,6 +300,13 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             metrics.WORKER_ERRORS.inc()  # its records go to the DLQ for re-driving
             log.exception("batch_failed", scope=scope.number, records=len(records), error=str(exc))
             out = failed_batch(records, exc)
+        if scope.number not in assigned_scopes():
+            # A rebalance took the partition away while the batch ran: without the partition's
+            # progress its watermark was not the owner's, and the new owner re-reads these
+            # records from the committed offset. Publish nothing, checkpoint nothing.
+            log.info("revoked_batch_dropped", scope=scope.number, records=len(records))
+            state.scopes.pop(scope.number, None)
+            return
         if len(state.scopes) > 1 or scope.number > 0:
             # Every scope's detector sees every command; only the one holding the narrative
             # has something to say about it.

@@ -9,14 +9,12 @@ at a time, and a takeover restores the scope from the checkpoint its last owner 
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from kafka import KafkaProducer
-from kafka_support import metric_total, read_topic, wait_for, worker_metric
+from kafka_support import metric_total, read_topic, wait_for, wait_settled, worker_metric
 
 from agents.local_worker import WorkerProcess
 from agents.sample_stream import generate_sample
@@ -97,10 +95,7 @@ def wait_caught_up(worker: WorkerProcess, partitions: int) -> None:
         )
 
     wait_for(done, 600, f"the worker to catch up on {partitions} partitions")
-    last = -1.0
-    while (now := worker_metric(worker, "narratives_last_batch_timestamp_seconds")) != last:
-        last = now
-        time.sleep(5)
+    wait_settled(worker)
 
 
 def test_two_workers_share_partitions_take_over_and_match_a_single_worker(
@@ -146,10 +141,6 @@ def test_two_workers_share_partitions_take_over_and_match_a_single_worker(
     assert '"scope_released"' in log or '"scope_ready"' in log
 
     scaled = events_by_id(two)
-    dump = os.environ.get("SCALE_OUT_DUMP")
-    if dump:  # for diagnosing a difference: both runs' events and the workers' logs
-        with open(dump, "w") as out:
-            json.dump({"reference": reference, "scaled": scaled, "log": first.log_tail(5000)}, out)
     # The same narratives, events and ids as the single worker's run.
     assert set(scaled) == set(reference)
     for event_id, event in reference.items():
