@@ -126,8 +126,16 @@ def test_live_curation_takes_effect_next_slide_is_audited_and_replays_exactly(
     send_command(settings, build_command("suppress", command_id="c-sup", narrative_id=d, **meta))
     # Redelivered: the same command id again changes nothing.
     send_command(settings, build_command("pin", command_id="c-pin", narrative_id=c, **meta))
+
     # The worker polls the commands topic every second and queues what it reads.
-    wait_for(lambda: '"commands_read"' in worker.log_tail(400), 120, "the worker to read them")
+    def commands_read() -> int:
+        return sum(
+            json.loads(line).get("records", 0)
+            for line in worker.log_tail(2000).splitlines()
+            if '"commands_read"' in line and line.startswith("{")
+        )
+
+    wait_for(lambda: commands_read() >= 5, 120, "the worker to read all five commands")
 
     # Phase 2: the next five hours.
     produce_file(settings, write(tmp_path / "second.jsonl", second))
