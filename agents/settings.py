@@ -18,6 +18,7 @@ from streams.cluster import HdbscanParams
 from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
 from streams.events import EventConfig
+from streams.incremental import IncrementalParams
 from streams.normalise import NormaliseConfig
 from streams.story import StoryConfig
 from streams.track import TrackerConfig
@@ -177,6 +178,26 @@ class Settings(BaseSettings):
         description="NARRATIVES_CLUSTER_SELECTION_EPSILON: HDBSCAN merges clusters closer than "
         "this (Euclidean, in PCA space).",
     )
+    cluster_whole_max: int = Field(
+        4000,
+        ge=0,
+        description="NARRATIVES_CLUSTER_WHOLE_MAX: windows up to this many documents are "
+        "clustered whole each slide; above it only new documents are (streams.incremental).",
+    )
+    cluster_max_points: int = Field(
+        4000,
+        ge=4,
+        description="NARRATIVES_CLUSTER_MAX_POINTS: above the whole-window size, no HDBSCAN "
+        "run sees more points than this. Bounds the cost of a slide.",
+    )
+    cluster_accept_quantile: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="NARRATIVES_CLUSTER_ACCEPT_QUANTILE: in the incremental regime a new "
+        "document joins a narrative outright when at least as close to its centroid as this "
+        "quantile of its members.",
+    )
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
     )
@@ -286,6 +307,11 @@ class Settings(BaseSettings):
                 pca_dim=self.pca_dim,
                 cluster_selection_method=self.cluster_selection_method,
                 cluster_selection_epsilon=self.cluster_selection_epsilon,
+            ),
+            incremental=IncrementalParams(
+                whole_max=self.cluster_whole_max,
+                max_points=self.cluster_max_points,
+                accept_quantile=self.cluster_accept_quantile,
             ),
             # A narrative survives at least three missed slides, whatever the slide length.
             tracker=TrackerConfig(

@@ -31,6 +31,7 @@ from streams.describe import DescribeConfig, Description, describe_clusters
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
+from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
@@ -46,6 +47,7 @@ class DetectorParams:
 
     window: WindowConfig = field(default_factory=WindowConfig)
     hdbscan: HdbscanParams = field(default_factory=HdbscanParams)
+    incremental: IncrementalParams = field(default_factory=IncrementalParams)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
     describe: DescribeConfig = field(default_factory=DescribeConfig)
@@ -89,7 +91,9 @@ class Detector:
     ) -> None:
         self.params = params
         self.embedder = embedder
-        self.clusterer: Clusterer = clusterer or HdbscanClusterer(params.hdbscan)
+        self.clusterer: Clusterer = clusterer or IncrementalClusterer(
+            HdbscanClusterer(params.hdbscan), params.incremental
+        )
         self.window = SlidingWindow(params.window)
         self.tracker = NarrativeTracker(params.tracker)
         self.info = DetectorInfo(
@@ -187,14 +191,12 @@ class Detector:
             outcomes.append(outcome)
             for nid, effect in effects.items():
                 touches[nid] = touches[nid].combine(effect) if nid in touches else effect
-        labels = (
-            self.clusterer.fit_predict(slide.matrix()) if entries else np.zeros(0, dtype=np.int64)
-        )
+        matrix = slide.matrix()
+        labels = self._cluster(slide, matrix)
         groups: dict[int, list[int]] = {}
         for row, label in enumerate(labels.tolist()):
             if label >= 0:
                 groups.setdefault(label, []).append(row)
-        matrix = slide.matrix()
         # Order clusters by their first member so numbering never leaks into ids or events.
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
         ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
@@ -309,6 +311,28 @@ class Detector:
             self.alerter.evaluate(events, slide.end, self.tracker.narratives, self.info)
         )
         return events
+
+    def _cluster(self, slide: Slide, matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
+        """Labels of the slide's rows; a `SeededClusterer` also gets the live narratives.
+
+        Seeds come from the tracker (checkpointed), and a row is fresh when its event time is
+        inside the last slide step, so both are functions of the input: replays agree.
+        """
+        entries = slide.entries
+        if not entries:
+            return np.zeros(0, dtype=np.int64)
+        if not isinstance(self.clusterer, SeededClusterer):
+            return self.clusterer.fit_predict(matrix)
+        row_of = {e.doc.doc_id: r for r, e in enumerate(entries)}
+        seeds = np.full(len(entries), -1, dtype=np.int64)
+        for label, narrative in enumerate(self.tracker.narratives.values()):
+            for doc_id in narrative.members:
+                row = row_of.get(doc_id)
+                if row is not None and seeds[row] < 0:
+                    seeds[row] = label
+        since = slide.end - self.params.window.slide_s
+        fresh = np.fromiter((e.doc.time >= since for e in entries), np.bool_, len(entries))
+        return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
 
     def drain_alerts(self) -> list[NarrativeAlert]:
         """Alerts raised by the slides closed since the last call, in order."""

@@ -66,6 +66,9 @@ class Entry:
     vector: npt.NDArray[np.float16]
     source: str = ""
     offset: int | None = None  # position in its source, so a restart can re-read the window
+    #: The text's keyword tokens, space-joined (compact), filled on first use by
+    #: `streams.describe`: a document is described in every slide it stays in, tokenised once.
+    tokens: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

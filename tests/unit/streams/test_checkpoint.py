@@ -10,7 +10,9 @@ re-read from the recorded offsets, continues exactly as if it had never stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 import pytest
 from test_detector import PARAMS, EmbedderFactory, planted_stream
@@ -20,6 +22,7 @@ from streams.checkpoint import CheckpointMismatch, restore, snapshot
 from streams.detector import Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
+from streams.incremental import IncrementalClusterer, IncrementalParams
 from streams.window import WindowConfig
 
 BATCH = 20
@@ -42,24 +45,43 @@ def _run(
     return events, last_close
 
 
+#: The incremental regime (streams.incremental) on windows of this small stream: its seeds
+#: come from the restored tracker, so a restored detector must cluster exactly alike.
+INCREMENTAL = dataclasses.replace(PARAMS, incremental=IncrementalParams(whole_max=0, max_points=24))
+
+
+@pytest.mark.parametrize("params", [PARAMS, INCREMENTAL], ids=["whole", "incremental"])
 def test_restored_detector_continues_like_an_uninterrupted_one(
     fake_embedder_factory: EmbedderFactory,
+    params: DetectorParams,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    docs = planted_stream()
-    reference = Detector(PARAMS, fake_embedder_factory())
-    all_events, _ = _run(reference, docs, 0, len(docs))
+    seeded_calls: list[int] = []
+    original = IncrementalClusterer.fit_predict_seeded
 
-    crashed = Detector(PARAMS, fake_embedder_factory())
+    def spy(self: IncrementalClusterer, vectors: Any, seeds: Any, fresh: Any) -> Any:
+        if len(vectors) > self.params.max_points and (seeds >= 0).any():
+            seeded_calls.append(len(vectors))
+        return original(self, vectors, seeds, fresh)
+
+    monkeypatch.setattr(IncrementalClusterer, "fit_predict_seeded", spy)
+    docs = planted_stream()
+    reference = Detector(params, fake_embedder_factory())
+    all_events, _ = _run(reference, docs, 0, len(docs))
+    # The incremental regime is really taken: big windows, narratives carried over as seeds.
+    assert (len(seeded_calls) >= 3) == (params is INCREMENTAL)
+
+    crashed = Detector(params, fake_embedder_factory())
     crash_at = 200
     _, checkpoint_at = _run(crashed, docs, 0, crash_at)
     assert checkpoint_at is not None and checkpoint_at < crash_at
     # The checkpoint is taken right after the batch that closed the last slide.
-    replica = Detector(PARAMS, fake_embedder_factory())
+    replica = Detector(params, fake_embedder_factory())
     _run(replica, docs, 0, checkpoint_at)
     data = json.loads(json.dumps(snapshot(replica)))  # it must survive JSON
-    events_before = len(_run(Detector(PARAMS, fake_embedder_factory()), docs, 0, checkpoint_at)[0])
+    events_before = len(_run(Detector(params, fake_embedder_factory()), docs, 0, checkpoint_at)[0])
 
-    restored = Detector(PARAMS, fake_embedder_factory())
+    restored = Detector(params, fake_embedder_factory())
     floors = restore(restored, data)
     floor = floors["posts:0"]
     assert 0 < floor < checkpoint_at
