@@ -21,6 +21,7 @@ from streams.embed import (
     CachedEmbedder,
     Embedder,
     SentenceTransformerEmbedder,
+    bucket_length,
     resolve_model,
 )
 
@@ -35,6 +36,7 @@ EMBEDDERS = [
 ANCHOR = "Flood waters rise in the river city as the dam overflows"
 RELATED = "The river dam overflows and flood waters rise in the city"
 UNRELATED = "Football club wins the championship final on penalties"
+LONG_TEXT = " ".join(["Officials say the levee held overnight while rescue teams"] * 40)
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +84,17 @@ class TestEmbedderContract:
     def test_rows_follow_input_order_and_do_not_depend_on_the_batch(
         self, embedder: Embedder
     ) -> None:
-        texts = [ANCHOR, UNRELATED, RELATED]
+        # Bit-identical, not merely close: a vector that moved by 1e-7 with its neighbours
+        # can flip a borderline document between clusters in a replay batched differently.
+        # Texts of many token lengths, some sharing a length bucket, some not.
+        texts = [ANCHOR, UNRELATED, RELATED, "Dam", LONG_TEXT, ANCHOR + " " + UNRELATED]
         batch = embedder.embed(texts)
         one_by_one = np.vstack([embedder.embed([t]) for t in texts])
-        np.testing.assert_allclose(batch, one_by_one, atol=1e-5)
+        np.testing.assert_array_equal(batch, one_by_one)
         reversed_batch = embedder.embed(list(reversed(texts)))
-        np.testing.assert_allclose(reversed_batch[::-1], batch, atol=1e-5)
+        np.testing.assert_array_equal(reversed_batch[::-1], batch)
+        pairs = np.vstack([embedder.embed(texts[i : i + 2]) for i in range(0, len(texts), 2)])
+        np.testing.assert_array_equal(pairs, batch)
 
     def test_is_deterministic(self, embedder: Embedder) -> None:
         first = embedder.embed([ANCHOR, UNRELATED])
@@ -234,6 +241,34 @@ def test_unknown_name_passes_through_as_a_hub_name() -> None:
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(
+    ("tokens", "limit", "expected"),
+    [
+        (1, 256, 8),
+        (8, 256, 8),
+        (9, 256, 16),
+        (128, 256, 128),
+        (129, 256, 160),
+        (300, 256, 256),
+        (0, 256, 8),
+        (20, 12, 12),
+    ],
+)
+def test_bucket_length_depends_on_the_token_count_and_the_model_limit_only(
+    tokens: int, limit: int, expected: int
+) -> None:
+    assert bucket_length(tokens, limit) == expected
+
+
+@pytest.mark.model
+def test_shape_stable_batches_give_the_library_encoding_up_to_float_rounding(
+    sentence_transformer: SentenceTransformerEmbedder,
+) -> None:
+    texts = [ANCHOR, UNRELATED, RELATED, LONG_TEXT]
+    library = sentence_transformer._model.encode(texts, normalize_embeddings=True)
+    np.testing.assert_allclose(sentence_transformer.embed(texts), library, atol=1e-5)
+
+
 def test_sentence_transformer_default_model_identity(
     sentence_transformer: SentenceTransformerEmbedder,
 ) -> None:
