@@ -198,6 +198,19 @@ class Settings(BaseSettings):
         "document joins a narrative outright when at least as close to its centroid as this "
         "quantile of its members.",
     )
+    update_min_new: int = Field(
+        5,
+        ge=1,
+        description="NARRATIVES_UPDATE_MIN_NEW: an `updated` event needs at least this many new "
+        "members (and the growth share below), or new keywords, sources or story.",
+    )
+    update_min_growth: float = Field(
+        0.2,
+        ge=0,
+        description="NARRATIVES_UPDATE_MIN_GROWTH: ... and growth by this share of the members "
+        "last reported. 1 and 0 report every slide in which a narrative gains a document "
+        "(lowest latency per document, most events).",
+    )
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
     )
@@ -320,7 +333,9 @@ class Settings(BaseSettings):
             ),
             story=StoryConfig(min_similarity=self.story_min_similarity),
             describe=DescribeConfig(),
-            events=EventConfig(),
+            events=EventConfig(
+                update_min_new=self.update_min_new, update_min_growth=self.update_min_growth
+            ),
             normalise=NormaliseConfig(max_chars=self.max_text_chars),
             amplification=AmplificationConfig(
                 min_similarity=self.amplification_min_similarity,

@@ -31,6 +31,7 @@ the figures is printed just before it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -209,6 +210,77 @@ def run(folder: Path, out: Path | None, cpu_docs: int, gpu_bs1_docs: int) -> int
     return 0
 
 
+def stable(folder: Path, out: Path | None, docs: int) -> int:
+    """Shape-stable batching (the project's `SentenceTransformerEmbedder`) on each device.
+
+    Loads `streams/embed.py` by path (it needs only numpy besides the standard library), so no
+    other project dependency is needed there. Per device: whether a text's vector is
+    bit-identical alone, in batches of 7 and in batches of 128 (the property the project's
+    replays rest on, verified on CPU here), and docs/s of `embed` at batch 128 against the
+    library's `encode` at batch 128 on the same texts.
+    """
+    import importlib.util
+
+    import numpy as np
+    import torch
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    spec = importlib.util.spec_from_file_location(
+        "embed_module", Path(__file__).resolve().parents[1] / "streams" / "embed.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with (folder / "texts.jsonl").open(encoding="utf-8") as lines:
+        texts = [json.loads(line)["text"] for line in lines if line.strip()]
+    devices = (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
+    result: dict[str, Any] = {"bench": "encoder_stable", "texts": len(texts)}
+    if torch.cuda.is_available():
+        result["gpu"] = torch.cuda.get_device_name(0)
+    for device in devices:
+        embedder = module.SentenceTransformerEmbedder(
+            str(folder / "model"), device=device, batch_size=128
+        )
+        embedder._model.float()  # the copy's weights are stored in float16
+        sample = texts[:docs] if device == "cuda" else texts[: docs // 5]
+        probe = texts[:700]
+        whole = embedder.embed(probe)
+        sevens = np.vstack([embedder.embed(probe[i : i + 7]) for i in range(0, len(probe), 7)])
+        alone = np.vstack([embedder.embed([t]) for t in probe[:100]])
+        row: dict[str, Any] = {
+            "identical_in_batches_of_7": bool(np.array_equal(whole, sevens)),
+            "identical_alone": bool(np.array_equal(whole[:100], alone)),
+            "max_abs_diff_7": float(np.abs(whole - sevens).max()),
+        }
+        calls: dict[str, Any] = {
+            "stable": functools.partial(embedder.embed, sample),
+            "encode": functools.partial(
+                embedder._model.encode,
+                sample,
+                batch_size=128,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ),
+        }
+        for name, call in calls.items():
+            call()  # warm-up
+            if device == "cuda":
+                torch.cuda.synchronize()
+            started = time.perf_counter()
+            call()
+            if device == "cuda":
+                torch.cuda.synchronize()
+            row[f"{name}_docs_per_s"] = round(len(sample) / (time.perf_counter() - started), 1)
+        row["docs"] = len(sample)
+        result[device] = row
+        print(json.dumps({device: row}), flush=True)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "encoder_stable.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -221,7 +293,13 @@ def main(argv: list[str] | None = None) -> int:
     go.add_argument("--out", type=Path, default=None, help="also write encoder_gpu.json here")
     go.add_argument("--cpu-docs", type=int, default=4000, help="texts per full-core CPU row")
     go.add_argument("--gpu-bs1-docs", type=int, default=5000, help="texts for GPU batch 1")
+    st = sub.add_parser("stable", help="shape-stable batching: identity and speed (there)")
+    st.add_argument("--dir", type=Path, default=Path(".devdata"))
+    st.add_argument("--out", type=Path, default=None)
+    st.add_argument("--docs", type=int, default=20_000)
     args = parser.parse_args(argv)
+    if args.command == "stable":
+        return stable(args.dir, args.out, args.docs)
     if args.command == "prepare":
         return prepare(args.data, args.out, args.docs)
     return run(args.dir, args.out, args.cpu_docs, args.gpu_bs1_docs)

@@ -8,9 +8,11 @@ embeddings (see bench/_common.py; computed once if missing); gc + malloc_trim, r
 (/proc/self/statm). Then build the documents (fresh strings decoded from the bytes, as the
 worker decodes records) and add them to the detector's SlidingWindow with float32 rows (as
 the embedder returns them; the window stores float16 copies), close no slide, gc +
-malloc_trim, read RSS again: bytes_per_doc = ΔRSS / N. Reference: a plain Python list of the
-N raw texts, measured the same way right after. `getsizeof_bytes_per_doc` adds up
-sys.getsizeof of every object a window entry owns (dict slot excluded) as a cross-check.
+malloc_trim, read RSS again; then give every entry its keyword tokens, as the first slide
+close does (`streams.describe`), and read RSS once more: bytes_per_doc = both ΔRSS / N.
+Reference: a plain Python list of the N raw texts, measured the same way right after.
+`getsizeof_bytes_per_doc` adds up sys.getsizeof of every object a window entry owns (dict
+slot excluded) as a cross-check.
 The last stdout line is the JSON result.
 """
 
@@ -28,6 +30,7 @@ import numpy as np
 from _common import DEFAULT_DATA, cached_embeddings, emit, log, read_stream, rss_bytes, stream_path
 
 from agents.settings import Settings
+from streams.describe import entry_tokens
 from streams.detector import Detector
 from streams.documents import Document
 from streams.embed import SentenceTransformerEmbedder
@@ -89,9 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     after_list = _settle()
     log(f"RSS with a list of {len(texts)} raw texts too: {after_list / 2**20:.1f} MiB")
 
+    # A slide close describes its clusters and background: every entry then keeps its
+    # keyword tokens (streams.describe), so the steady-state figure includes them.
+    for entry in window.state.entries.values():
+        entry_tokens(entry)
+    described = _settle()
+    log(f"RSS once every entry has its tokens: {described / 2**20:.1f} MiB")
+
     owned = 0
     for entry in window.state.entries.values():
         parts: list[Any] = [entry, entry.doc, entry.doc.doc_id, entry.doc.text, entry.vector]
+        parts.append(entry.tokens)
         owned += sum(sys.getsizeof(p) for p in parts)
     emit(
         {
@@ -100,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             "docs": n,
             "rss_model_mib": round(before / 2**20, 1),
             "rss_window_mib": round(after / 2**20, 1),
-            "bytes_per_doc": round((after - before) / n),
+            "bytes_per_doc": round((after - before + described - after_list) / n),
+            "bytes_per_doc_before_describe": round((after - before) / n),
             "list_bytes_per_doc": round((after_list - after) / len(texts)),
             "getsizeof_bytes_per_doc": round(owned / n),
             "mean_text_chars": round(sum(len(t) for t in texts) / len(texts), 1),

@@ -58,7 +58,7 @@ def representatives(
     return tuple(picked)
 
 
-def _tokens(entry: Entry) -> list[str]:
+def entry_tokens(entry: Entry) -> list[str]:
     """The entry's keyword tokens, tokenised once and kept on the entry (tokens hold no space)."""
     if entry.tokens is None:
         entry.tokens = " ".join(tokenize(entry.doc.text))
@@ -72,8 +72,8 @@ def describe_clusters(
     config: DescribeConfig = DescribeConfig(),
 ) -> dict[str, Description]:
     """Describe every cluster of a slide at once (keywords are relative to each other)."""
-    tokens = {key: [_tokens(e) for e in members] for key, members in clusters.items()}
-    keywords = class_tfidf(tokens, (_tokens(e) for e in background), top_k=config.top_keywords)
+    tokens = {key: [entry_tokens(e) for e in members] for key, members in clusters.items()}
+    keywords = class_tfidf(tokens, (entry_tokens(e) for e in background), top_k=config.top_keywords)
     out: dict[str, Description] = {}
     for key, members in clusters.items():
         out[key] = Description(
