@@ -17,7 +17,10 @@ are new; everything else was clustered a slide ago. So, for windows above `whole
    that lie within the narrative's radius (`adopt_quantile`); a local cluster holding none is
    a new narrative, older noise included (an emerging narrative whose first documents were
    noise a slide ago). Older noise never joins a known narrative, or the window's noise would
-   drain into them slide after slide.
+   drain into them slide after slide;
+5. a new document still left as noise joins the nearest narrative if it lies within the
+   narrative's `settle_quantile` radius: a local run reports no cluster for a neighbourhood
+   that is one dense group, where the whole window would have extended that group.
 
 New documents are handled in time order in chunks of `max_points // 2`, each chunk seeing the
 clusters of the chunks before it, so a cold window (a restart without tracker state) is built
@@ -89,8 +92,10 @@ class IncrementalParams:
                 f"max_points must be >= 4 and whole_max >= 0, got {self.max_points}, "
                 f"{self.whole_max}"
             )
-        if not 0.0 <= self.accept_quantile <= 1.0:
-            raise ValueError(f"accept_quantile must be within [0, 1], got {self.accept_quantile}")
+        for name in ("accept_quantile", "adopt_quantile", "settle_quantile"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
 
 
 def cluster_stats(
@@ -220,7 +225,7 @@ class IncrementalClusterer:
 
         The local run leaves a new row as noise when its neighbourhood is one dense group
         (HDBSCAN reports no cluster for a lone group), though the whole window would have put
-        it in that group's cluster; within the cluster's `adopt_quantile` radius it joins.
+        it in that group's cluster; within the cluster's `settle_quantile` radius it joins.
         """
         left = rest[labels[rest] < 0]
         ids, centroids, radius = cluster_stats(x, labels, self.params.settle_quantile)
