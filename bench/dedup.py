@@ -60,6 +60,14 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
 
+def _timed_batches(embedder: Any, texts: list[str], batch: int) -> float:
+    """Seconds to embed `texts` in consecutive batches of `batch`, as the worker feeds them."""
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        embedder.embed(texts[start : start + batch])
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -83,17 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     cached = CachedEmbedder(counting, capacity=settings.embed_cache_size)
 
     log(f"CachedEmbedder over {len(texts)} texts in batches of {args.batch} …")
-    started = time.perf_counter()
-    for start in range(0, len(texts), args.batch):
-        cached.embed(texts[start : start + args.batch])
-    cached_s = time.perf_counter() - started
+    cached_s = _timed_batches(cached, texts, args.batch)
     log(f"  {cached_s:.1f}s, {counting.texts} texts reached the encoder")
 
     log(f"the same embedder without the cache over the same {len(texts)} texts …")
-    started = time.perf_counter()
-    for start in range(0, len(texts), args.batch):
-        base.embed(texts[start : start + args.batch])
-    uncached_s = time.perf_counter() - started
+    uncached_s = _timed_batches(base, texts, args.batch)
     log(f"  {uncached_s:.1f}s")
 
     log(f"raw SentenceTransformer.encode of the same {len(texts)} texts …")
