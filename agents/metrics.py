@@ -68,6 +68,11 @@ CLUSTER_SECONDS = Histogram(
 SLIDES_CLOSED = Counter(
     "narratives_slides_closed_total", "Window slides closed and clustered.", registry=REGISTRY
 )
+SLIDES_INCREMENTAL = Counter(
+    "narratives_slides_incremental_total",
+    "Slides whose window exceeded NARRATIVES_CLUSTER_WHOLE_MAX: clustered incrementally.",
+    registry=REGISTRY,
+)
 WINDOW_DOCUMENTS = Gauge(
     "narratives_window_documents", "Documents held in the sliding window.", registry=REGISTRY
 )

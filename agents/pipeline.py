@@ -76,6 +76,7 @@ class Pipeline:
         self.languages = LanguageDetector(settings.language_candidates or None)
         self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
         self._evicted_seen = 0  # window.state.evicted_by_cap already counted in the metric
+        self._incremental_seen = 0  # detector.incremental_slides already counted
 
     def _decode(self, record: RawRecord) -> Document | DeadLetter:
         kind: Kind = self._kinds.get(record.topic, "post")
@@ -242,6 +243,10 @@ class Pipeline:
             metrics.LAST_ALERT_SECONDS.set(datetime.fromisoformat(raised).timestamp())
         self._alerts.extend(alerts)
         metrics.WINDOW_DOCUMENTS.set(len(self.detector.window))
+        incremental = self.detector.incremental_slides
+        if incremental > self._incremental_seen:
+            metrics.SLIDES_INCREMENTAL.inc(incremental - self._incremental_seen)
+        self._incremental_seen = incremental
         evicted = self.detector.window.state.evicted_by_cap
         if evicted > self._evicted_seen:
             metrics.WINDOW_EVICTED.inc(evicted - self._evicted_seen)

@@ -102,6 +102,8 @@ class Detector:
             params_version=params.version(embedder.model_id),
         )
         self.last_slide: SlideStats | None = None
+        #: Slides clustered incrementally (window above `incremental.whole_max`), for metrics.
+        self.incremental_slides = 0
         self.curator = Curator(
             params.window.slide_s, params.tracker.min_similarity, params.tracker.min_overlap
         )
@@ -332,6 +334,9 @@ class Detector:
                     seeds[row] = label
         since = slide.end - self.params.window.slide_s
         fresh = np.fromiter((e.doc.time >= since for e in entries), np.bool_, len(entries))
+        incremental = self.params.incremental
+        if len(entries) > max(incremental.whole_max, incremental.max_points):
+            self.incremental_slides += 1
         return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
 
     def drain_alerts(self) -> list[NarrativeAlert]:

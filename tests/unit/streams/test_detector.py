@@ -15,6 +15,7 @@ identically however the stream is batched.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from streams.cluster import Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
+from streams.incremental import IncrementalParams
 from streams.track import Observation, TrackerConfig, Transition
 from streams.window import Admission, WindowConfig
 
@@ -456,3 +458,33 @@ def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regroup
             # A regrouped narrative reports its new story at once (a material change).
             assert e.type in {"updated", "merged", "split"}
         last[e.narrative_id] = e.story_id
+
+
+def test_incremental_regime_finds_the_planted_topics_and_counts_its_slides(
+    stream: list[Document], fake_factory: EmbedderFactory
+) -> None:
+    """Forced into the incremental regime (windows above 60 documents, local runs of at most
+    60 points: six times the minimum cluster size, as 4,000 is 400 times it in production),
+    the planted topics still come out mostly under one narrative each, and the detector
+    counts the slides it ran that way."""
+    params = dataclasses.replace(PARAMS, incremental=IncrementalParams(whole_max=0, max_points=60))
+    detector = Detector(params, fake_factory())
+    events: list[NarrativeEvent] = []
+    sizes: list[int] = []
+    for i in range(0, len(stream), 25):
+        detector.ingest(stream[i : i + 25])
+        for slide in detector.window.due():
+            sizes.append(len(slide.entries))
+            events.extend(detector._close(slide))
+    assert detector.incremental_slides == sum(1 for n in sizes if n > 60) >= 3
+    owner = last_assignment(events)
+    for topic in TOPICS:
+        members = [d.doc_id for d in stream if topic_of(d.doc_id) == topic]
+        counts = Counter(owner.get(doc_id) for doc_id in members)
+        (nid, count), *_ = counts.most_common(1)
+        assert nid is not None and count >= 0.6 * len(members), (topic, counts)
+    whole = Detector(PARAMS, fake_factory())
+    for i in range(0, len(stream), 25):
+        whole.ingest(stream[i : i + 25])
+        whole.advance()
+    assert whole.incremental_slides == 0
