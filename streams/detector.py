@@ -334,8 +334,7 @@ class Detector:
                     seeds[row] = label
         since = slide.end - self.params.window.slide_s
         fresh = np.fromiter((e.doc.time >= since for e in entries), np.bool_, len(entries))
-        incremental = self.params.incremental
-        if len(entries) > max(incremental.whole_max, incremental.max_points):
+        if self.params.incremental.incremental(len(entries)):
             self.incremental_slides += 1
         return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
 

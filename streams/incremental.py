@@ -86,6 +86,10 @@ class IncrementalParams:
     projection_dim: int = 32
     projection_sample: int = 4096
 
+    def incremental(self, n: int) -> bool:
+        """Whether a window of `n` documents is clustered incrementally (else whole)."""
+        return n > max(self.whole_max, self.max_points)
+
     def __post_init__(self) -> None:
         if self.max_points < 4 or self.whole_max < 0:
             raise ValueError(
@@ -138,7 +142,7 @@ class IncrementalClusterer:
     def fit_predict_seeded(self, vectors: Matrix, seeds: Labels, fresh: BoolArray) -> Labels:
         n = len(vectors)
         p = self.params
-        if n <= max(p.whole_max, p.max_points):
+        if not p.incremental(n):
             return self.inner.fit_predict(vectors)
         x = np.ascontiguousarray(vectors, dtype=np.float32)
         labels = np.where(np.asarray(seeds) >= 0, seeds, -1).astype(np.int64)
