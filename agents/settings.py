@@ -223,12 +223,21 @@ class Settings(BaseSettings):
         "cosine-similar; otherwise it waits (and may be matched again, or fade).",
     )
     story_min_similarity: float = Field(
-        0.6,
+        0.3,
         gt=0,
         le=1,
-        description="NARRATIVES_STORY_MIN_SIMILARITY: live narratives whose centroids are on "
-        "average at least this cosine-similar (average linkage) are grouped under one story_id; "
+        description="NARRATIVES_STORY_MIN_SIMILARITY: live narratives at least this similar on "
+        "average (average linkage; similarity blends centroid cosine and keyword-profile "
+        "cosine, see NARRATIVES_STORY_KEYWORD_WEIGHT) are grouped under one story_id; "
         "1 = every narrative its own story.",
+    )
+    story_keyword_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="NARRATIVES_STORY_KEYWORD_WEIGHT: weight of the keyword-profile cosine "
+        "(class-based TF-IDF over the live narratives) in story similarity; the centroid "
+        "cosine gets the rest. 0 = centroids only.",
     )
     assignment_level: Literal["story", "narrative"] = Field(
         "story",
@@ -331,7 +340,10 @@ class Settings(BaseSettings):
                 fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s),
                 merge_similarity=self.merge_min_similarity,
             ),
-            story=StoryConfig(min_similarity=self.story_min_similarity),
+            story=StoryConfig(
+                min_similarity=self.story_min_similarity,
+                keyword_weight=self.story_keyword_weight,
+            ),
             describe=DescribeConfig(),
             events=EventConfig(
                 update_min_new=self.update_min_new, update_min_growth=self.update_min_growth

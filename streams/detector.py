@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -27,7 +28,7 @@ from streams.alerts import Alerter, AlertPolicy
 from streams.amplification import AmplificationConfig, measure
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
 from streams.curation import Curator, Outcome, Touch
-from streams.describe import DescribeConfig, Description, describe_clusters
+from streams.describe import DescribeConfig, Description, describe_clusters, entry_tokens
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
@@ -183,6 +184,24 @@ class Detector:
             events.extend(self._close(slide))
         return events
 
+    def _term_profiles(
+        self, narratives: Sequence[Narrative]
+    ) -> tuple[list[Counter[str]], list[int]]:
+        """Per narrative: how many of its documents in the window use each keyword token."""
+        profiles: list[Counter[str]] = []
+        sizes: list[int] = []
+        for narrative in narratives:
+            profile: Counter[str] = Counter()
+            size = 0
+            for doc_id in narrative.members:
+                entry = self._slide_entries.get(doc_id)
+                if entry is not None:
+                    profile.update(set(entry_tokens(entry)))
+                    size += 1
+            profiles.append(profile)
+            sizes.append(size)
+        return profiles, sizes
+
     def _close(self, slide: Slide) -> list[NarrativeEvent]:
         entries = slide.entries
         # Analysts' commands due in this slide act on the narratives before it is clustered.
@@ -235,7 +254,9 @@ class Detector:
         # carries its narrative's current story; analysts' links override the grouping.
         live = list(self.tracker.narratives.values())
         links = self.curator.links
-        assign_stories([n for n in live if n.narrative_id not in links], self.params.story)
+        grouped = [n for n in live if n.narrative_id not in links]
+        profiles, sizes = self._term_profiles(grouped)
+        assign_stories(grouped, self.params.story, profiles, sizes)
         for narrative in live:
             if narrative.narrative_id in links:
                 narrative.story_id = links[narrative.narrative_id]

@@ -5,10 +5,19 @@ narratives — its casualty reports, its donation appeals, its rumours — becau
 than the story as a whole. The tracker keeps those narratives apart (they are different claims);
 this module groups them, slide by slide, into *stories*:
 
-- grouping: average-linkage agglomerative clustering of the live narratives' unit centroids,
-  cut at cosine distance `1 - min_similarity` (average linkage: a narrative joins a story when
-  it is close to the story's narratives on average, not merely to one of them, which keeps
-  chains of loosely related narratives apart);
+- similarity: what the narratives mean and what they name. A story's narratives are often far
+  apart in embedding space (a casualty count and a donation appeal for the same flood) yet name
+  the same places, hashtags and actors; and two floods in different countries are close in
+  embedding space but name different places. So the similarity of two narratives is a blend:
+  `(1 - keyword_weight)` times the cosine of their centroids plus `keyword_weight` times the
+  cosine of their keyword profiles — class-based TF-IDF over the slide's live narratives
+  (each narrative one class: a term's weight is its document share in the narrative times
+  `log(1 + K / k_t)`, with K live narratives of which k_t use the term), so terms every
+  narrative uses ("help", "news") weigh little and a shared place name weighs much;
+- grouping: average-linkage agglomerative clustering on that similarity, cut at distance
+  `1 - min_similarity` (average linkage: a narrative joins a story when it is close to the
+  story's narratives on average, not merely to one of them, which keeps chains of loosely
+  related narratives apart);
 - identity: a story keeps its id while its narratives persist. Groups are visited oldest first
   (by their oldest narrative's first document time, then id); story ids go to groups by their
   strongest claim first (the id held by most of a group's narratives; ties: the older group,
@@ -22,11 +31,13 @@ Pure and deterministic: the result depends only on the narratives, in their give
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from streams.track import Narrative
@@ -34,18 +45,75 @@ from streams.track import Narrative
 
 @dataclass(frozen=True, slots=True)
 class StoryConfig:
-    """Narratives whose centroids are, on average, at least this cosine-similar share a story.
+    """Narratives at least `min_similarity` similar on average share a story.
 
-    `min_similarity` >= 1 disables grouping (every narrative is its own story).
+    Similarity blends centroid cosine and keyword-profile cosine, the latter weighted by
+    `keyword_weight` (0 = centroids only; keyword profiles count only when the caller gives
+    them). Both signals count equally by default: neither is known to be the better judge of
+    a story on an unseen stream, and each corrects the other's typical error (see the module
+    docstring). `min_similarity` >= 1 disables grouping (every narrative is its own story).
     """
 
-    min_similarity: float = 0.6
+    min_similarity: float = 0.3
+    keyword_weight: float = 0.5
+    #: A term must occur in this many of a narrative's documents to enter its profile, so one
+    #: document's words cannot tie two narratives together.
+    min_term_docs: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.min_similarity <= 1.0:
+            raise ValueError(f"story min_similarity must be in (0, 1], got {self.min_similarity}")
+        if not 0.0 <= self.keyword_weight <= 1.0:
+            raise ValueError(f"story keyword_weight must be in [0, 1], got {self.keyword_weight}")
+        if self.min_term_docs < 1:
+            raise ValueError(f"story min_term_docs must be >= 1, got {self.min_term_docs}")
+
+
+#: A narrative's term profile: term -> number of its documents (in the window) that use it.
+TermCounts = Mapping[str, int]
+
+
+def keyword_similarity(
+    profiles: Sequence[TermCounts], sizes: Sequence[int], min_term_docs: int = 2
+) -> npt.NDArray[np.float64]:
+    """Cosine similarity of the narratives' class-based TF-IDF keyword profiles.
+
+    `profiles[i]` counts the documents of narrative i that use each term; `sizes[i]` is its
+    document count. Terms are visited in sorted order so rounding never depends on dict order.
+    """
+    k = len(profiles)
+    used = Counter(term for profile in profiles for term in profile)
+    rows: list[dict[str, float]] = []
+    for profile, size in zip(profiles, sizes, strict=True):
+        row = {
+            term: (count / max(size, 1)) * math.log(1.0 + k / used[term])
+            for term, count in sorted(profile.items())
+            if count >= min_term_docs
+        }
+        norm = math.sqrt(sum(w * w for w in row.values()))
+        rows.append({t: w / norm for t, w in row.items()} if norm > 0 else {})
+    sims = np.eye(k, dtype=np.float64)
+    for i in range(k):
+        for j in range(i + 1, k):
+            small, large = (
+                (rows[i], rows[j]) if len(rows[i]) <= len(rows[j]) else (rows[j], rows[i])
+            )
+            value = sum(w * large[t] for t, w in sorted(small.items()) if t in large)
+            sims[i, j] = sims[j, i] = value
+    return sims
 
 
 def group_narratives(
-    narratives: Sequence[Narrative], config: StoryConfig = StoryConfig()
+    narratives: Sequence[Narrative],
+    config: StoryConfig = StoryConfig(),
+    profiles: Sequence[TermCounts] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
-    """Indices of `narratives` grouped into stories; groups and members in input order."""
+    """Indices of `narratives` grouped into stories; groups and members in input order.
+
+    `profiles`/`sizes` (one per narrative) bring the keyword signal; without them the
+    grouping uses centroids alone.
+    """
     n = len(narratives)
     if n == 0:
         return []
@@ -56,6 +124,11 @@ def group_narratives(
     centroids = centroids / np.where(norms > 0, norms, 1.0)
     # Condensed cosine distances, computed here so rounding is the same on every platform.
     sims = np.clip(centroids @ centroids.T, -1.0, 1.0)
+    if profiles is not None and config.keyword_weight > 0:
+        if len(profiles) != n or sizes is None or len(sizes) != n:
+            raise ValueError("story grouping needs one keyword profile and size per narrative")
+        lexical = keyword_similarity(profiles, sizes, config.min_term_docs)
+        sims = (1.0 - config.keyword_weight) * sims + config.keyword_weight * lexical
     upper = np.triu_indices(n, k=1)
     condensed = np.round(1.0 - sims[upper], 9)
     tree = linkage(condensed, method="average")
@@ -67,13 +140,16 @@ def group_narratives(
 
 
 def assign_stories(
-    narratives: Sequence[Narrative], config: StoryConfig = StoryConfig()
+    narratives: Sequence[Narrative],
+    config: StoryConfig = StoryConfig(),
+    profiles: Sequence[TermCounts] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> dict[str, str]:
     """Narrative id -> story id for the live narratives; sets each narrative's `story_id`.
 
     `narratives` must be in a deterministic order (the tracker's birth order).
     """
-    groups = group_narratives(narratives, config)
+    groups = group_narratives(narratives, config, profiles, sizes)
 
     def oldest(group: list[int]) -> tuple[float, str]:
         first = min(group, key=lambda i: (narratives[i].first_seen, narratives[i].narrative_id))

@@ -31,6 +31,7 @@ from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.incremental import IncrementalParams
+from streams.story import StoryConfig
 from streams.track import Observation, TrackerConfig, Transition
 from streams.window import Admission, WindowConfig
 
@@ -488,3 +489,71 @@ def test_incremental_regime_finds_the_planted_topics_and_counts_its_slides(
         whole.ingest(stream[i : i + 25])
         whole.advance()
     assert whole.incremental_slides == 0
+
+
+APPEALS = ["donate", "blankets", "shelter", "volunteers", "food", "drive", "funds", "appeal"]
+QUAKE = ["quake", "tremor", "magnitude", "epicentre", "aftershock", "felt", "seismic", "shaking"]
+
+
+class NameBlindEmbedder:
+    """Embeds a text without its place names: the story's shared names reach only the words."""
+
+    def __init__(self, inner: Embedder, names: frozenset[str]) -> None:
+        self.inner, self.names = inner, names
+
+    @property
+    def model_id(self) -> str:
+        return f"name-blind:{self.inner.model_id}"
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self.inner.embed(
+            [" ".join(w for w in t.split() if w.lstrip("#") not in self.names) for t in texts]
+        )
+
+
+def test_stories_group_narratives_by_the_names_they_share(fake_factory: EmbedderFactory) -> None:
+    """Two claims about one flood (its reports, its donation appeals: disjoint vocabularies)
+    name the same town and hashtag; a third claim names another town. The embedder is blind to
+    the names, so only the narratives' words can tell which claims share a story: with the
+    keyword signal the flood's two narratives share one and the other town keeps its own; with
+    centroids alone (keyword_weight 0) every narrative is its own story."""
+    rng = random.Random(3)
+    claims = {
+        "reports": (FLOOD, "riverton"),
+        "appeals": (APPEALS, "riverton"),
+        "other": (QUAKE, "hillcrest"),
+    }
+    names = frozenset({"riverton", "rivertonstrong", "hillcrest", "hillcreststrong"})
+    docs = []
+    for claim, (vocabulary, town) in claims.items():
+        for i in range(30):
+            words = [*rng.sample(vocabulary, 5), town, f"#{town}strong", rng.choice(RANDOM_WORDS)]
+            rng.shuffle(words)
+            time = START + rng.uniform(0.0, 4.0) * HOUR
+            docs.append(
+                Document(f"{claim}-{i:02d}", "post", " ".join(words), time, "twitter", "en")
+            )
+    docs.sort(key=lambda d: (d.time, d.doc_id))
+
+    def stories(keyword_weight: float) -> dict[str, set[str]]:
+        # The names are 2 of each narrative's 10 common words, so word profiles of the same
+        # town's narratives are about 0.2 cosine-similar: the cut sits below that.
+        story = StoryConfig(min_similarity=0.08, keyword_weight=keyword_weight)
+        embedder = NameBlindEmbedder(fake_factory(), names)
+        events = replay(docs, embedder, params=dataclasses.replace(PARAMS, story=story))
+        owner = {d: e.story_id for e in events for d in e.member_ids if e.type != "faded"}
+        found: dict[str, set[str]] = defaultdict(set)
+        for doc_id, story_id in owner.items():
+            found[topic_of(doc_id)].add(str(story_id))
+        return found
+
+    blended = stories(0.5)
+    assert len(blended["reports"]) == len(blended["appeals"]) == len(blended["other"]) == 1
+    assert blended["reports"] == blended["appeals"] != blended["other"]
+    centroids_only = stories(0.0)
+    assert all(len(ids) == 1 for ids in centroids_only.values())
+    assert len(set().union(*centroids_only.values())) == 3

@@ -6,10 +6,13 @@ the grouping sees are exactly the ones each test states.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
+import pytest
 
-from streams.story import StoryConfig, assign_stories, group_narratives
+from streams.story import StoryConfig, assign_stories, group_narratives, keyword_similarity
 from streams.track import Narrative
 
 CONFIG = StoryConfig(min_similarity=0.5)
@@ -85,3 +88,74 @@ def test_same_narratives_give_the_same_stories() -> None:
         return [nar(f"n{i}", unit(1, i % 3, (i * 7) % 5), float(i)) for i in range(12)]
 
     assert assign_stories(build(), CONFIG) == assign_stories(build(), CONFIG)
+
+
+# -- the keyword signal -----------------------------------------------------------------------
+# Three narratives of ten documents: two about one flood in Alberta (its reports and its
+# donation appeals), one about a flood in Manila. Term counts are documents using the term.
+ALBERTA_REPORTS = {"alberta": 9, "flood": 5}
+ALBERTA_DONATIONS = {"alberta": 9, "donate": 8}
+MANILA_REPORTS = {"manila": 9, "flood": 5}
+PROFILES = [ALBERTA_REPORTS, ALBERTA_DONATIONS, MANILA_REPORTS]
+SIZES = [10, 10, 10]
+
+
+def test_keyword_similarity_is_class_tfidf_cosine() -> None:
+    sims = keyword_similarity(PROFILES, SIZES)
+    # By hand: idf(t) = log(1 + 3 / k_t); "alberta" and "flood" are in 2 profiles, the rest in 1.
+    shared, own = math.log(1 + 3 / 2), math.log(1 + 3 / 1)
+    reports = np.array([0.9 * shared, 0.5 * shared])  # (alberta, flood)
+    donations = np.array([0.9 * shared, 0.8 * own])  # (alberta, donate)
+    expected = reports[0] * donations[0] / (np.linalg.norm(reports) * np.linalg.norm(donations))
+    assert sims[0, 1] == pytest.approx(expected, abs=1e-9)
+    assert sims[0, 1] > sims[0, 2] > 0.0  # a shared place beats a shared generic word
+    assert sims[1, 2] == 0.0  # nothing in common
+    assert np.allclose(sims, sims.T) and np.allclose(np.diag(sims), 1.0)
+
+
+def test_terms_of_a_single_document_do_not_tie_narratives() -> None:
+    sims = keyword_similarity([{"rare": 1, "a": 5}, {"rare": 1, "b": 5}], [10, 10])
+    assert sims[0, 1] == 0.0
+    sims = keyword_similarity([{"rare": 1, "a": 5}, {"rare": 1, "b": 5}], [10, 10], 1)
+    assert sims[0, 1] > 0.0
+
+
+def test_keywords_regroup_narratives_that_centroids_alone_group_wrongly() -> None:
+    # Centroids: the Alberta reports are closer to the Manila reports (cos 0.6, both "flood
+    # reports") than to the Alberta donations (cos 0.45); the donations and Manila: cos 0.27.
+    reports = nar("reports", unit(1.0, 0.0, 0.0), 0.0)
+    donations = nar("donations", unit(0.45, math.sqrt(1 - 0.45**2), 0.0), 1.0)
+    manila = nar("manila", unit(0.6, 0.0, 0.8), 2.0)
+    narratives = [reports, donations, manila]
+    centroids_only = group_narratives(
+        narratives, StoryConfig(min_similarity=0.45, keyword_weight=0.0), PROFILES, SIZES
+    )
+    assert centroids_only == [[0, 2], [1]]
+    blended = group_narratives(
+        narratives, StoryConfig(min_similarity=0.45, keyword_weight=0.5), PROFILES, SIZES
+    )
+    assert blended == [[0, 1], [2]]
+    stories = assign_stories(
+        narratives, StoryConfig(min_similarity=0.45, keyword_weight=0.5), PROFILES, SIZES
+    )
+    assert stories == {"reports": "reports", "donations": "reports", "manila": "manila"}
+
+
+def test_profiles_must_match_the_narratives() -> None:
+    a, b = nar("a", unit(1), 0.0), nar("b", unit(1, 1), 1.0)
+    with pytest.raises(ValueError, match="one keyword profile and size per narrative"):
+        group_narratives([a, b], StoryConfig(), [{"x": 2}], [3])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_similarity": 0.0},
+        {"keyword_weight": 1.5},
+        {"keyword_weight": -0.1},
+        {"min_term_docs": 0},
+    ],
+)
+def test_story_config_rejects_nonsense(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="story"):
+        StoryConfig(**kwargs)  # type: ignore[arg-type]
