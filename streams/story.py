@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
 
 from streams.track import Narrative
 
@@ -78,28 +79,36 @@ def keyword_similarity(
 ) -> npt.NDArray[np.float64]:
     """Cosine similarity of the narratives' class-based TF-IDF keyword profiles.
 
-    `profiles[i]` counts the documents of narrative i that use each term; `sizes[i]` is its
-    document count. Terms are visited in sorted order so rounding never depends on dict order.
+        `profiles[i]` counts the documents of narrative i that use each term; `sizes[i]` is its
+        document count. Terms are visited in sorted order so rounding never depends on dict order.
+    A narrative without a profile term is similar to none (a zero row; its diagonal stays 1).
     """
     k = len(profiles)
     used = Counter(term for profile in profiles for term in profile)
-    rows: list[dict[str, float]] = []
+    vocabulary = sorted(
+        {t for profile in profiles for t, c in profile.items() if c >= min_term_docs}
+    )
+    column = {term: col for col, term in enumerate(vocabulary)}
+    data: list[float] = []
+    columns: list[int] = []
+    starts = [0]
     for profile, size in zip(profiles, sizes, strict=True):
-        row = {
-            term: (count / max(size, 1)) * math.log(1.0 + k / used[term])
+        row = [
+            (column[term], (count / max(size, 1)) * math.log(1.0 + k / used[term]))
             for term, count in sorted(profile.items())
             if count >= min_term_docs
-        }
-        norm = math.sqrt(sum(w * w for w in row.values()))
-        rows.append({t: w / norm for t, w in row.items()} if norm > 0 else {})
-    sims = np.eye(k, dtype=np.float64)
-    for i in range(k):
-        for j in range(i + 1, k):
-            small, large = (
-                (rows[i], rows[j]) if len(rows[i]) <= len(rows[j]) else (rows[j], rows[i])
-            )
-            value = sum(w * large[t] for t, w in sorted(small.items()) if t in large)
-            sims[i, j] = sims[j, i] = value
+        ]
+        norm = math.sqrt(sum(w * w for _, w in row)) or 1.0
+        columns.extend(col for col, _ in row)
+        data.extend(w / norm for _, w in row)
+        starts.append(len(columns))
+    # Sparse rows: hundreds of narratives with tens of thousands of terms cost one product.
+    matrix = csr_matrix(
+        (np.array(data, dtype=np.float64), np.array(columns, dtype=np.int64), np.array(starts)),
+        shape=(k, len(vocabulary)),
+    )
+    sims = np.asarray((matrix @ matrix.T).todense(), dtype=np.float64)
+    np.fill_diagonal(sims, 1.0)
     return sims
 
 
