@@ -79,8 +79,8 @@ def keyword_similarity(
 ) -> npt.NDArray[np.float64]:
     """Cosine similarity of the narratives' class-based TF-IDF keyword profiles.
 
-        `profiles[i]` counts the documents of narrative i that use each term; `sizes[i]` is its
-        document count. Terms are visited in sorted order so rounding never depends on dict order.
+    `profiles[i]` counts the documents of narrative i that use each term; `sizes[i]` is its
+    document count. Terms are visited in sorted order so rounding never depends on dict order.
     A narrative without a profile term is similar to none (a zero row; its diagonal stays 1).
     """
     k = len(profiles)
