@@ -42,6 +42,8 @@ _KNOWN_FIELDS = frozenset(
         "representatives",
         "member_ids",
         "members_truncated",
+        "attached_ids",
+        "attached_size",
         "new_members",
         "first_seen",
         "last_seen",

@@ -62,6 +62,7 @@ ASSIGNMENT_SCHEMA = pa.schema(
         ("doc_id", pa.string()),
         ("narrative_id", pa.string()),
         ("story_id", pa.string()),
+        ("membership", pa.string()),
         ("slide_end", pa.string()),
     ]
 )
@@ -166,15 +167,22 @@ def narrative_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def assignment_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per document, the narrative (and its story) of the last event that listed it."""
+    """Per document, the narrative (and its story) of the last event that listed it.
+
+    `membership` says how: `member` of the dense core, or `attached` (left as noise by
+    clustering but inside the narrative's extent, event schema 1.2).
+    """
     last: dict[str, dict[str, Any]] = {}
     for event in events:
-        for doc_id in event.get("member_ids", []):
+        listed = [(d, "member") for d in event.get("member_ids", [])]
+        listed += [(d, "attached") for d in event.get("attached_ids", [])]
+        for doc_id, membership in listed:
             last.pop(doc_id, None)  # keep first-appearance order stable: re-insert below
             last[doc_id] = {
                 "doc_id": doc_id,
                 "narrative_id": event["narrative_id"],
                 "story_id": event.get("story_id"),
+                "membership": membership,
                 "slide_end": event["window"]["end"],
             }
     return sorted(last.values(), key=lambda r: (r["slide_end"], r["doc_id"]))

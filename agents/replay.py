@@ -100,7 +100,8 @@ def replay_file(
             # Assignments name the story (falling back to the narrative when ungrouped) or the
             # narrative, per NARRATIVES_ASSIGNMENT_LEVEL.
             label = (event.story_id or event.narrative_id) if by_story else event.narrative_id
-            for member in event.member_ids:
+            # Attached documents (noise inside the narrative's extent) are reported on it too.
+            for member in (*event.member_ids, *event.attached_ids):
                 assigned[member] = label
         events += len(batch_events)
 

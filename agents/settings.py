@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streams.alerts import AlertPolicy
 from streams.amplification import AmplificationConfig
+from streams.attach import AttachConfig
 from streams.cluster import HdbscanParams
 from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
@@ -239,6 +240,20 @@ class Settings(BaseSettings):
         "(class-based TF-IDF over the live narratives) in story similarity; the centroid "
         "cosine gets the rest. 0 = centroids only.",
     )
+    attach_noise: bool = Field(
+        True,
+        description="NARRATIVES_ATTACH_NOISE: report the window documents that clustering left "
+        "as noise but that lie inside a narrative's extent as its attached_ids "
+        "(streams/attach.py). Never changes narratives or their ids.",
+    )
+    attach_fence: float = Field(
+        3.0,
+        ge=0,
+        description="NARRATIVES_ATTACH_FENCE: a noise document is attached to its nearest "
+        "narrative when at least as close to the centroid as the narrative's least similar "
+        "member, but members below Q1 - fence x IQR of the members' cosines are strays that "
+        "do not widen that radius (3 = Tukey's far-out fence).",
+    )
     assignment_level: Literal["story", "narrative"] = Field(
         "story",
         description="NARRATIVES_ASSIGNMENT_LEVEL: what replay/eval assignments name for each "
@@ -344,6 +359,7 @@ class Settings(BaseSettings):
                 min_similarity=self.story_min_similarity,
                 keyword_weight=self.story_keyword_weight,
             ),
+            attach=AttachConfig(enabled=self.attach_noise, fence=self.attach_fence),
             describe=DescribeConfig(),
             events=EventConfig(
                 update_min_new=self.update_min_new, update_min_growth=self.update_min_growth

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.commands import CommandRef
 
 #: Semantic version of the event contract. Minor versions only add optional fields.
-EVENT_SCHEMA_VERSION = "1.1"
+EVENT_SCHEMA_VERSION = "1.2"
 
 EventType = Literal["emerged", "updated", "merged", "split", "faded"]
 
@@ -176,4 +176,17 @@ class NarrativeEvent(_Frozen):
     )
     first_document: FirstDocument | None = Field(
         default=None, description="The narrative's earliest document, when known (since 1.1)."
+    )
+    attached_size: int = Field(
+        default=0,
+        ge=0,
+        description="Documents of this window that clustering left as noise but that lie "
+        "inside the narrative's extent (as close to its centroid as its members are); not "
+        "counted in size (since 1.2).",
+    )
+    attached_ids: list[str] = Field(
+        default_factory=list,
+        description="Ids of the attached documents, capped like member_ids (attached_size "
+        "gives the total); a document is attached to at most one narrative per window "
+        "(since 1.2).",
     )

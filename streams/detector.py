@@ -26,6 +26,7 @@ from schemas.commands import CurationCommand
 from schemas.events import DetectorInfo, EventType, NarrativeEvent
 from streams.alerts import Alerter, AlertPolicy
 from streams.amplification import AmplificationConfig, measure
+from streams.attach import AttachConfig, attach_noise
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
 from streams.curation import Curator, Outcome, Touch
 from streams.describe import DescribeConfig, Description, describe_clusters, entry_tokens
@@ -51,6 +52,7 @@ class DetectorParams:
     incremental: IncrementalParams = field(default_factory=IncrementalParams)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
+    attach: AttachConfig = field(default_factory=AttachConfig)
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     events: EventConfig = field(default_factory=EventConfig)
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
@@ -78,6 +80,7 @@ class SlideStats:
     documents: int
     clusters: int
     noise: int
+    attached: int = 0
 
 
 class Detector:
@@ -237,8 +240,29 @@ class Detector:
             observations.append(obs)
             members_of[obs.first_doc_id] = [entries[r] for r in rows]
             centroids[obs.first_doc_id] = centroid
-        noise = [e for r, e in enumerate(entries) if r not in clustered]
-        self.last_slide = SlideStats(slide.end, len(entries), len(ordered), len(noise))
+        noise_rows = [r for r in range(len(entries)) if r not in clustered]
+        noise = [entries[r] for r in noise_rows]
+        # Noise inside a narrative's extent is reported beside its members, never fed back.
+        attached_of: dict[str, tuple[str, ...]] = {}
+        if observations:
+            keys = [obs.first_doc_id for obs in observations]
+            attached_rows = attach_noise(
+                matrix,
+                ordered,
+                np.stack([centroids[k] for k in keys]),
+                noise_rows,
+                self.params.attach,
+            )
+            for key, rows in zip(keys, attached_rows, strict=True):
+                if rows:
+                    attached_of[key] = tuple(entries[r].doc.doc_id for r in rows)
+        self.last_slide = SlideStats(
+            slide.end,
+            len(entries),
+            len(ordered),
+            len(noise),
+            sum(len(ids) for ids in attached_of.values()),
+        )
 
         window_ids = frozenset(e.doc.doc_id for e in entries)
         pinned_before = frozenset(
@@ -306,7 +330,17 @@ class Detector:
                 parents += [p for p in touch.parent_ids if p not in parents]
                 children += [c for c in touch.child_ids if c not in children]
             events.append(
-                self._event(kind, narrative, span, members, desc, parents, children, touch=touch)
+                self._event(
+                    kind,
+                    narrative,
+                    span,
+                    members,
+                    desc,
+                    parents,
+                    children,
+                    touch=touch,
+                    attached=attached_of.get(t.observation.first_doc_id, ()),
+                )
             )
         for quiet in extra:
             nid = quiet.narrative_id
@@ -407,6 +441,7 @@ class Detector:
         child_ids: list[str] | None = None,
         *,
         touch: Touch | None = None,
+        attached: tuple[str, ...] = (),
     ) -> NarrativeEvent:
         event = build_event(
             kind,
@@ -418,6 +453,7 @@ class Detector:
             config=self.params.events,
             parent_ids=parent_ids,
             child_ids=child_ids,
+            attached=attached,
         )
         event = event.model_copy(update=self._signals(narrative, members, span))
         nid = narrative.narrative_id

@@ -73,8 +73,13 @@ def build_event(
     config: EventConfig,
     parent_ids: list[str] | None = None,
     child_ids: list[str] | None = None,
+    attached: tuple[str, ...] = (),
 ) -> NarrativeEvent:
-    """Make the next event of `narrative` and record what was reported on it."""
+    """Make the next event of `narrative` and record what was reported on it.
+
+    `attached` are the slide's noise documents inside the narrative's extent
+    (`streams.attach`): listed beside the members, not counted in `size` or `new_members`.
+    """
     narrative.version += 1
     member_set = frozenset(members)
     new_members = len(member_set - narrative.reported_members)
@@ -116,6 +121,8 @@ def build_event(
         representatives=reps,
         member_ids=list(members[: config.max_member_ids]),
         members_truncated=len(members) > config.max_member_ids,
+        attached_size=len(attached),
+        attached_ids=list(attached[: config.max_member_ids]),
         new_members=new_members,
         first_seen=rfc3339(narrative.first_seen),
         last_seen=rfc3339(narrative.last_seen),

@@ -66,8 +66,14 @@ def test_replay_is_deterministic_and_assigns_every_document(tmp_path: Path) -> N
     noise = [d for d in assigned if not labels[d]]
     assert sum(assigned[d] is not None for d in planted) > 0.5 * len(planted)
     assert sum(assigned[d] is None for d in noise) > 0.5 * len(noise)
-    narrative_ids = {json.loads(line)["narrative_id"] for line in events_a.decode().splitlines()}
+    parsed = [json.loads(line) for line in events_a.decode().splitlines()]
+    narrative_ids = {e["narrative_id"] for e in parsed}
     assert {v for v in assigned.values() if v} <= narrative_ids
+    # Attached documents (noise inside a narrative's extent) are reported, and assigned.
+    attached = {d for e in parsed for d in e["attached_ids"]}
+    members = {d for e in parsed for d in e["member_ids"]}
+    assert attached - members, "some documents are only ever attached"
+    assert all(assigned[d] is not None for d in attached)
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside this checkout")

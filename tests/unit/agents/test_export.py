@@ -35,9 +35,10 @@ def _event(
     keywords: tuple[str, ...] = ("deepfake", "kremlin", "video"),
     parents: list[str] | None = None,
     story: str | None = None,
+    attached: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
-        "schema_version": "1.1",
+        "schema_version": "1.2",
         "event_id": f"{nid}-{version}",
         "type": kind,
         "narrative_id": nid,
@@ -49,6 +50,8 @@ def _event(
         "keywords": [{"term": t, "score": 1.0} for t in keywords],
         "representatives": [],
         "member_ids": members,
+        "attached_ids": attached or [],
+        "attached_size": len(attached or []),
         "new_members": len(members),
         "first_seen": "2023-05-08T00:10:00Z",
         "last_seen": end,
@@ -72,6 +75,7 @@ def _events() -> list[dict[str, Any]]:
             ["d2", "d3"],
             version=2,
             parents=["nar-b"],
+            attached=["d5", "d1"],
         ),
         _event("nar-c", "faded", "2023-05-08T04:00:00Z", 0, [], version=2),
     ]
@@ -90,7 +94,10 @@ def test_assignments_name_the_last_narrative_a_document_was_reported_in() -> Non
     rows = {r["doc_id"]: r for r in assignment_rows(_events())}
     assert rows["d3"]["narrative_id"] == "nar-a"  # reported in b, then in a after the merge
     assert rows["d1"]["narrative_id"] == "nar-a" and rows["d4"]["narrative_id"] == "nar-c"
-    assert set(rows) == {"d1", "d2", "d3", "d4"}
+    assert set(rows) == {"d1", "d2", "d3", "d4", "d5"}
+    # d1 was a member of nar-a, then only attached to it: the last report says how.
+    assert rows["d1"]["membership"] == "attached" and rows["d2"]["membership"] == "member"
+    assert rows["d5"]["membership"] == "attached" and rows["d5"]["story_id"] is None
 
 
 def test_volume_carries_the_last_size_forward_and_drops_faded_and_absorbed() -> None:
@@ -127,7 +134,7 @@ def test_empty_tables_still_have_their_columns(tmp_path: Path) -> None:
 
 def test_timeline_png_and_html(tmp_path: Path) -> None:
     summary = export(_events(), tmp_path, top=2, title="Election <b>2023</b>")
-    assert summary["narratives"] == 3 and summary["assignments"] == 4
+    assert summary["narratives"] == 3 and summary["assignments"] == 5
     png = (tmp_path / "timeline.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     from PIL import Image

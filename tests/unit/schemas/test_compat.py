@@ -144,9 +144,10 @@ SAMPLES: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "narrative-event": lambda: [
         _event(),
         _event(type="updated", version=2, story_id="nar-0", new_members=3),
-        _event(type="merged", version=3, parent_ids=["nar-2"], members_truncated=True),
-        _event(type="split", version=4, child_ids=["nar-3"]),
-        _event(type="faded", version=5, new_members=0),
+        _event(type="updated", version=3, attached_size=2, attached_ids=["d20", "d21"]),
+        _event(type="merged", version=4, parent_ids=["nar-2"], members_truncated=True),
+        _event(type="split", version=5, child_ids=["nar-3"]),
+        _event(type="faded", version=6, new_members=0),
     ],
     "dead-letter": _dead_letters,
     "article": lambda: [

@@ -16,6 +16,7 @@ identically however the stream is batched.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ import numpy.typing as npt
 import pytest
 
 from schemas.events import NarrativeEvent
+from streams.attach import AttachConfig
 from streams.cluster import Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
@@ -557,3 +559,62 @@ def test_stories_group_narratives_by_the_names_they_share(fake_factory: Embedder
     centroids_only = stories(0.0)
     assert all(len(ids) == 1 for ids in centroids_only.values())
     assert len(set().union(*centroids_only.values())) == 3
+
+
+# --- attached documents (streams.attach) --------------------------------------------------------
+
+
+class AngleEmbedder:
+    """Embeds "DEG LIFT" as the unit vector at DEG degrees in the x-y plane, LIFT towards z."""
+
+    model_id = "angle"
+    dimension = 3
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        rows = []
+        for text in texts:
+            deg, lift = (math.radians(float(x)) for x in text.split())
+            rows.append([math.cos(deg) * math.cos(lift), math.sin(deg) * math.cos(lift), 0.0])
+            rows[-1][2] = math.sin(lift)
+        return np.array(rows, dtype=np.float32)
+
+
+class FlatRowsCluster:
+    """Clusters the rows lying in the x-y plane by angle (0 or 90 deg); any lifted row is noise,
+    as HDBSCAN leaves a post whose neighbourhood is too sparse, however near the centre."""
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        flat = np.abs(vectors[:, 2]) < 1e-6
+        return np.where(flat, (vectors[:, 1] > vectors[:, 0]).astype(np.int64), -1)
+
+
+def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
+    fake_factory: EmbedderFactory,
+) -> None:
+    core_a = [(f"a{i}", f"{d} 0") for i, d in enumerate((-12, -6, 0, 6, 12))]
+    core_b = [(f"b{i}", f"{d} 0") for i, d in enumerate((80, 85, 90, 95, 100))]
+    near = [("near-a", "5 3"), ("near-b", "92 4")]  # inside the cores' extents, but lifted
+    far = [("far", "45 3"), ("off", "-60 5")]  # between the two, and off to the side
+    docs = [
+        Document(doc_id, "post", text, START + i * MINUTE)
+        for i, (doc_id, text) in enumerate([*core_a, *core_b, *near, *far])
+    ]
+    runs = {}
+    for enabled in (True, False):
+        params = dataclasses.replace(PARAMS, attach=AttachConfig(enabled=enabled))
+        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
+        detector.ingest(docs)
+        runs[enabled] = detector.advance(flush=True)
+    emerged = {e.first_doc_id: e for e in runs[True] if e.type == "emerged"}
+    assert emerged["a0"].member_ids == [d for d, _ in core_a]
+    assert emerged["a0"].attached_ids == ["near-a"] and emerged["a0"].attached_size == 1
+    assert emerged["b0"].attached_ids == ["near-b"]
+
+    # Attachment is reported, never fed back: the same events but for the attached fields (and
+    # the parameter hash, which names the setting, in event ids).
+    def same(e: NarrativeEvent) -> dict[str, object]:
+        return e.model_dump(exclude={"attached_ids", "attached_size", "event_id", "detector"})
+
+    assert [same(e) for e in runs[True]] == [same(e) for e in runs[False]]
+    assert runs[True][0].detector.params_version != runs[False][0].detector.params_version
+    assert all(e.attached_ids == [] for e in runs[False])
