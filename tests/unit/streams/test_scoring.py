@@ -246,3 +246,23 @@ def test_empty_and_duplicates() -> None:
     assert (s.gold_narratives, s.scored_docs, s.assigned_docs) == (0, 0, 0)
     with pytest.raises(ValueError):
         score([_doc("a1", "A"), _doc("a1", "B")], {})
+
+
+def test_detection_lag_counts_from_the_tenth_document() -> None:
+    # A: 12 documents at t = 0, 10, ..., 110 (10th at t=90); B: 9 documents (never 10).
+    gold = [_doc(f"a{i}", "A", 10.0 * i) for i in range(12)]
+    gold += [_doc(f"b{i}", "B", 5.0 * i) for i in range(9)]
+    found_a = Detection(time=150.0, member_ids=("a0", "a1"))
+    found_b = Detection(time=100.0, member_ids=("b0",))
+    s = score(gold, {}, [found_a, found_b])
+    # Delay from the first document: A 150, B 100. Lag after the 10th: A 150 - 90 = 60; B has
+    # no 10th document and is left out.
+    assert s.detection_delay_median_s == pytest.approx(125.0)
+    assert s.detection_lag_after_10th_median_s == pytest.approx(60.0)
+    assert s.detection_lag_after_10th_p90_s == pytest.approx(60.0)
+    # Found before its 10th document: a negative lag, not clamped (the delay is).
+    early = score(gold, {}, [Detection(time=50.0, member_ids=("a0",))])
+    assert early.detection_lag_after_10th_median_s == pytest.approx(-40.0)
+    assert early.detection_delay_median_s == pytest.approx(50.0)
+    # Nothing detected: no statistic.
+    assert score(gold, {}, []).detection_lag_after_10th_median_s is None
