@@ -88,12 +88,7 @@ class HdbscanClusterer:
         size = self.params.effective_min_cluster_size(n)
         if n < max(2 * size, 3):
             return np.full(n, -1, dtype=np.int64)
-        import os
-        if os.environ.get("UMAP") and n > 20:
-            import umap
-            reduced = umap.UMAP(n_neighbors=min(15, n - 1), n_components=5, min_dist=0.0, metric="cosine", random_state=42, init=os.environ.get("UMAP_INIT","spectral")).fit_transform(vectors)
-        else:
-            reduced = reduce_dimension(vectors, self.params.pca_dim)
+        reduced = reduce_dimension(vectors, self.params.pca_dim)
         model = hdbscan.HDBSCAN(
             min_cluster_size=size,
             min_samples=min(self.params.min_samples or size, n - 1),
