@@ -35,6 +35,7 @@ from agents.pipeline import (
 )
 from agents.recovery import CheckpointStore, recover
 from agents.settings import Settings
+from agents.topics import group_offsets
 from schemas.dead_letter import DeadLetter
 from streams.curation import not_held
 from streams.embed import Embedder
@@ -87,6 +88,10 @@ class _State:
         self.pipeline = pipeline  # given by a caller: used as scope 0
         self.embedder: Embedder | None = None
         self.scopes: dict[int, _Scope] = {}
+        #: Scope numbers whose input partitions a rebalance revoked since the last sync: a
+        #: partition can go to another worker and come back between two looks at the
+        #: assignment, and the scope kept here would then miss what the other worker read.
+        self.revoked: set[int] = set()
         self.ready = False
 
 
@@ -188,6 +193,36 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
     def assigned_scopes() -> set[int]:
         return {tp.partition for tp in app.consumer.assignment() if tp.topic in input_topics}
 
+    async def note_revoked(sender: Any, *args: Any, signal: Any = None, **_: Any) -> None:
+        """Remember which scopes a rebalance took away, even if it gives them back before
+        the worker looks again (Faust sends the revoked set before the new assignment)."""
+        revoked: set[TP] = set(args[0]) if args else set()
+        state.revoked.update(tp.partition for tp in revoked if tp.topic in input_topics)
+
+    app.on_partitions_revoked.connect(note_revoked)  # type: ignore[arg-type]  # mode types it narrowly
+
+    async def moved_on(numbers: set[int]) -> set[int]:
+        """Of these scopes, those whose partitions the group committed past what the scope
+        has seen: another worker read them in between, so the scope kept here is stale.
+        This worker's own commits never pass its scopes' positions, so a partition that
+        merely went through a rebalance keeps its scope (no needless re-read)."""
+        if not numbers:
+            return set()
+        try:
+            committed = await asyncio.get_running_loop().run_in_executor(
+                None, group_offsets, settings, input_topics
+            )
+        except Exception as exc:  # cannot tell: restoring from the checkpoint is always right
+            log.warning("group_offsets_failed", error=str(exc), scopes=sorted(numbers))
+            return set(numbers)
+        stale = set()
+        for (topic, partition), offset in committed.items():
+            scope = state.scopes.get(partition)
+            seen = scope.positions.get(source_key(topic, partition), 0) if scope else 0
+            if partition in numbers and scope is not None and offset > seen:
+                stale.add(partition)
+        return stale
+
     async def open_scope(number: int) -> _Scope:
         """A scope's detector, restored from its checkpoint and caught up to the group's
         committed offsets (start-up, or a partition taken over from a stopped worker)."""
@@ -238,9 +273,14 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         assignment restores them from their checkpoint, which their new owner keeps)."""
         async with scopes_lock:
             wanted = assigned_scopes()
+            revoked, state.revoked = state.revoked, set()
             for number in sorted(set(state.scopes) - wanted):
                 del state.scopes[number]
                 log.info("scope_released", scope=number)
+            # Revoked and given back: keep the scope unless another worker moved it on.
+            for number in sorted(await moved_on(revoked & set(state.scopes))):
+                del state.scopes[number]
+                log.info("scope_stale", scope=number, reason="read by another worker")
             for number in sorted(wanted - set(state.scopes)):
                 await open_scope(number)
 
@@ -306,10 +346,14 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             metrics.WORKER_ERRORS.inc()  # its records go to the DLQ for re-driving
             log.exception("batch_failed", scope=scope.number, records=len(records), error=str(exc))
             out = failed_batch(records, exc)
-        if scope.number not in assigned_scopes():
-            # A rebalance took the partition away while the batch ran: without the partition's
-            # progress its watermark was not the owner's, and the new owner re-reads these
-            # records from the committed offset. Publish nothing, checkpoint nothing.
+        if scope.number not in assigned_scopes() or (
+            scope.number in state.revoked and await moved_on({scope.number})
+        ):
+            # A rebalance took the partition away while the batch ran (or gave it back after
+            # another worker read it): without the partition's progress its watermark was not
+            # the owner's, and the owner re-reads these records from the committed offset,
+            # after restoring the scope from its checkpoint. Publish nothing, checkpoint
+            # nothing.
             log.info("revoked_batch_dropped", scope=scope.number, records=len(records))
             state.scopes.pop(scope.number, None)
             return

@@ -77,3 +77,26 @@ def ensure_topics(settings: Settings, *, extra: list[str] | None = None) -> list
         return created
     finally:
         admin.close()
+
+
+def group_offsets(settings: Settings, topics: set[str]) -> dict[tuple[str, int], int]:
+    """The worker group's committed offsets (next offset to read) on `topics`, by partition.
+
+    Asked of the group coordinator directly, so the answer includes what other workers of the
+    group committed: a worker uses it to tell whether a partition it got back was read by
+    someone else in between (agents.app).
+    """
+    from kafka.admin import KafkaAdminClient
+
+    admin: Any = KafkaAdminClient(
+        client_id=f"{settings.app_id}-admin", **settings.kafka_python_config()
+    )
+    try:
+        offsets = admin.list_consumer_group_offsets(settings.app_id)
+        return {
+            (tp.topic, tp.partition): int(meta.offset)
+            for tp, meta in offsets.items()
+            if tp.topic in topics and meta.offset is not None and meta.offset >= 0
+        }
+    finally:
+        admin.close()
