@@ -31,6 +31,7 @@ from agents.pipeline import (
     RawRecord,
     build_embedder,
     failed_batch,
+    set_slide_gauges,
     source_key,
 )
 from agents.recovery import CheckpointStore, recover
@@ -381,6 +382,9 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             return
         metrics.WINDOW_DOCUMENTS.set(sum(len(p.detector.window) for p in pipelines))
         metrics.NARRATIVES_ACTIVE.set(sum(len(p.detector.tracker.narratives) for p in pipelines))
+        slides = [p.detector.last_slide for p in pipelines if p.detector.last_slide is not None]
+        if slides:
+            set_slide_gauges(slides)
         marks = [
             p.detector.window.watermark
             for p in pipelines

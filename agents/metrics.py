@@ -76,6 +76,13 @@ SLIDES_INCREMENTAL = Counter(
 WINDOW_DOCUMENTS = Gauge(
     "narratives_window_documents", "Documents held in the sliding window.", registry=REGISTRY
 )
+SLIDE_DOCUMENTS = Gauge(
+    "narratives_slide_documents",
+    "Window documents at the latest closed slide, by what clustering made of them: member "
+    "of a narrative, attached to one (noise inside its extent), or noise.",
+    ["state"],
+    registry=REGISTRY,
+)
 NARRATIVES_ACTIVE = Gauge(
     "narratives_active", "Narratives currently tracked (not faded or merged).", registry=REGISTRY
 )

@@ -20,7 +20,7 @@ from schemas.codec import DecodeError, Kind, dead_letter, decode_command, decode
 from schemas.commands import CurationCommand
 from schemas.dead_letter import DeadLetter
 from schemas.events import NarrativeEvent
-from streams.detector import Detector
+from streams.detector import Detector, SlideStats
 from streams.documents import Document, EmptyTextError, from_record
 from streams.embed import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from streams.language import LanguageDetector
@@ -252,9 +252,21 @@ class Pipeline:
             metrics.WINDOW_EVICTED.inc(evicted - self._evicted_seen)
         self._evicted_seen = evicted
         metrics.NARRATIVES_ACTIVE.set(len(self.detector.tracker.narratives))
+        if self.detector.last_slide is not None:
+            set_slide_gauges([self.detector.last_slide])
         if self.detector.window.state.max_event_time > 0:
             metrics.WATERMARK_SECONDS.set(self.detector.window.watermark)
         return events
+
+
+def set_slide_gauges(slides: list[SlideStats]) -> None:
+    """`narratives_slide_documents` from the latest slide of each scope, summed."""
+    attached = sum(s.attached for s in slides)
+    noise = sum(s.noise for s in slides)
+    members = sum(s.documents for s in slides) - noise
+    metrics.SLIDE_DOCUMENTS.labels("member").set(members)
+    metrics.SLIDE_DOCUMENTS.labels("attached").set(attached)
+    metrics.SLIDE_DOCUMENTS.labels("noise").set(noise - attached)
 
 
 def failed_batch(records: list[RawRecord], exc: BaseException) -> BatchOutput:
