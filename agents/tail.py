@@ -49,7 +49,8 @@ def iter_events(
 
 
 def format_event(event: NarrativeEvent) -> str:
-    """One line a person can scan: time, change, id, size, languages, keywords."""
+    """One line a person can scan: time, change, id, size (+ attached), languages, keywords."""
+    size = f"{event.size}+{event.attached_size}" if event.attached_size else str(event.size)
     langs = " ".join(f"{lang}:{n}" for lang, n in list(event.counts.by_lang.items())[:3])
     words = ", ".join(k.term for k in event.keywords[:6])
     links = ""
@@ -59,5 +60,5 @@ def format_event(event: NarrativeEvent) -> str:
         links = f" into {','.join(event.child_ids)}"
     return (
         f"{event.window.end[:16]} {_MARK[event.type]} {event.type:<7} {event.narrative_id} "
-        f"v{event.version:<3} size={event.size:<4} {langs:<16} {words}{links}"
+        f"v{event.version:<3} size={size:<8} {langs:<16} {words}{links}"
     )
