@@ -228,6 +228,7 @@ class NarrativeBoard:
             "story_id": _text(data["story_id"]) if "story_id" in data else previous.get("story_id"),
             "window": data.get("window"),
             "size": max(0, _int(data.get("size"))),
+            "attached_size": max(0, _int(data.get("attached_size"))),
             "new_members": _int(data.get("new_members")),
             "first_seen": data.get("first_seen"),
             "last_seen": data.get("last_seen"),

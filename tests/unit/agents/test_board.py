@@ -84,10 +84,11 @@ def test_latest_state_and_growth_history() -> None:
     board = NarrativeBoard()
     assert board.apply(event("a", 1, kind="emerged", size=10, hour=1))
     assert board.apply(event("a", 2, size=25, hour=2))
-    assert board.apply(event("a", 3, size=40, hour=3))
+    assert board.apply(event("a", 3, size=40, hour=3, attached_size=2, attached_ids=["x1", "x2"]))
     view = board.narrative("a")
     assert view is not None
     assert view["size"] == 40 and view["version"] == 3 and view["status"] == "live"
+    assert view["attached_size"] == 2 and "attached_ids" not in view  # the count, not the ids
     assert [p["size"] for p in view["history"]] == [10, 25, 40]
     assert [p["end"] for p in view["history"]] == [stamp(1), stamp(2), stamp(3)]
     assert [s["type"] for s in view["lifecycle"]] == ["emerged", "updated", "updated"]
