@@ -155,8 +155,8 @@ def _detection_times(
 def _median_p90(values: Sequence[float]) -> tuple[float | None, float | None]:
     if not values:
         return None, None
-    ordered = np.array(sorted(values), dtype=np.float64)
-    return float(np.median(ordered)), float(np.percentile(ordered, 90))
+    array = np.asarray(values, dtype=np.float64)
+    return float(np.median(array)), float(np.percentile(array, 90))
 
 
 def score(
