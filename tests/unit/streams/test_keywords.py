@@ -20,6 +20,32 @@ def test_tokenize_lowercases_and_keeps_words_of_three_or_more_letters() -> None:
     [
         pytest.param("the dam and the river", ["dam", "river"], id="english-stopwords"),
         pytest.param("deprem için yardım ile gelecek", ["deprem", "yardım", "gelecek"], id="tr"),
+        pytest.param(
+            "incêndio na boate que matou muitas pessoas",
+            ["incêndio", "boate", "matou", "muitas", "pessoas"],
+            id="pt",
+        ),
+        pytest.param(
+            "incendio en la refinería de Amuay", ["incendio", "refinería", "amuay"], id="es"
+        ),
+        pytest.param(
+            "déraillement du train dans la ville", ["déraillement", "train", "ville"], id="fr"
+        ),
+        pytest.param(
+            "alluvione nella provincia della Sardegna",
+            ["alluvione", "provincia", "sardegna"],
+            id="it",
+        ),
+        pytest.param(
+            "Hochwasser in der Stadt und auf dem Land", ["hochwasser", "stadt", "land"], id="de"
+        ),
+        # Listed languages share one list, so content words of English that are function
+        # words elsewhere (German "die", "war") are not on it.
+        pytest.param(
+            "many die in the war, her son wrote",
+            ["many", "die", "war", "son", "wrote"],
+            id="cross-language",
+        ),
         pytest.param("RT breaking news via twitter", ["twitter"], id="social-filler"),
         pytest.param(
             "#Flood #SelDeprem warnings", ["flood", "seldeprem", "warnings"], id="hashtags"
