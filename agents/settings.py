@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         "this (Euclidean, in PCA space).",
     )
     cluster_whole_max: int = Field(
-        4000,
+        8000,
         ge=0,
         description="NARRATIVES_CLUSTER_WHOLE_MAX: windows up to this many documents are "
         "clustered whole each slide; above it only new documents are (streams.incremental).",

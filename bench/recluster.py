@@ -283,12 +283,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  naive {seconds:.1f}s, B³ {result[f'naive_b3_{key}']}")
     if result.get(f"naive_s_{key}"):
         result[f"speedup_vs_naive_{key}"] = round(result[f"naive_s_{key}"] / result[f"s_{key}"], 1)
+    defaults = IncrementalParams()
     result["notes"] = (
         "s_<N>k = median time of a steady-state default Detector slide (24 h window, 1 h "
-        "slide, N/24 new documents per slide): windows above 4,000 documents clustered "
-        "incrementally (streams.incremental: seeds kept, new documents assigned by cluster "
-        "radius, local HDBSCAN on at most 4,000 points) + track + stories + describe + events; "
-        "exact = PCA-32 + HDBSCAN on the whole window (the method before); "
+        f"slide, N/24 new documents per slide): windows above {defaults.whole_max:,} "
+        "documents clustered incrementally (streams.incremental: seeds kept, new documents "
+        f"assigned by cluster radius, local HDBSCAN on at most {defaults.max_points:,} points) "
+        "+ track + stories + describe + events; "
+        "exact = PCA-32 + HDBSCAN on the whole window (what windows up to the whole-window "
+        "bound get); "
         "naive = plain hdbscan on raw 384-d vectors; windows > stream length tile it with "
         f"sigma {NOISE_SIGMA} noise"
     )

@@ -58,6 +58,9 @@ class ThresholdClusterer:
 
 CLUSTERERS: dict[str, Callable[[], Clusterer]] = {
     "hdbscan": lambda: HdbscanClusterer(HdbscanParams(min_cluster_size=10, min_samples=5)),
+    "hdbscan-boruvka": lambda: HdbscanClusterer(
+        HdbscanParams(min_cluster_size=10, min_samples=5, algorithm="boruvka_kdtree")
+    ),
     "threshold-reference": lambda: ThresholdClusterer(threshold=0.8, min_size=5),
 }
 
@@ -160,6 +163,21 @@ def test_hdbscan_returns_all_noise_below_twice_the_min_cluster_size() -> None:
     # One row fewer (19 < 2 × 10): not worth running HDBSCAN, everything is noise.
     x19, _ = _blobs(per_blob=10, blobs=2, noise=0)
     assert set(clusterer.fit_predict(x19[1:]).tolist()) == {-1}
+
+
+def test_hdbscan_tree_algorithms_find_the_same_clusters() -> None:
+    # Prim's (the default, faster) and Borůvka both build an exact minimum spanning tree of
+    # the mutual-reachability graph. Those distances tie often (they are floored at core
+    # distances), so a stray point between two clusters may fall to either; the clusters and
+    # what is noise must not change.
+    x, truth = _blobs(seed=5, per_blob=40, blobs=4, noise=60)
+    prims = HdbscanClusterer(HdbscanParams()).fit_predict(x)
+    boruvka = HdbscanClusterer(HdbscanParams(algorithm="boruvka_kdtree")).fit_predict(x)
+    assert HdbscanParams().algorithm == "prims_kdtree"
+    core = truth >= 0
+    assert _partition(prims[core]) == _partition(boruvka[core]) == _partition(truth[core])
+    assert ((prims == -1) == (boruvka == -1)).all()
+    assert (prims != boruvka).sum() <= 2
 
 
 def test_hdbscan_min_cluster_size_grows_with_the_window_share() -> None:

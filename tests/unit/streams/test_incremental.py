@@ -61,6 +61,16 @@ def test_windows_up_to_whole_max_are_clustered_exactly_like_the_inner_clusterer(
     assert np.array_equal(wrapped.fit_predict_seeded(x, seeds, fresh), inner)
 
 
+def test_default_regime_is_whole_up_to_8000_documents_then_incremental() -> None:
+    # The bound is the documented cost rule (whole-window HDBSCAN ~1 s at 8,000 documents);
+    # a setting raised below MAX_POINTS does not make the incremental regime start earlier.
+    params = IncrementalParams()
+    assert not params.incremental(8000)
+    assert params.incremental(8001)
+    assert not IncrementalParams(whole_max=0, max_points=4000).incremental(4000)
+    assert IncrementalParams(whole_max=0, max_points=4000).incremental(4001)
+
+
 def test_seeded_rows_keep_their_cluster_and_new_rows_join_the_right_one() -> None:
     rng = np.random.default_rng(2)
     old_a, old_b = _blob(0, 40, rng), _blob(1, 40, rng)
