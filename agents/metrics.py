@@ -73,6 +73,12 @@ SLIDES_INCREMENTAL = Counter(
     "Slides whose window exceeded NARRATIVES_CLUSTER_WHOLE_MAX: clustered incrementally.",
     registry=REGISTRY,
 )
+SLIDES_LONE = Counter(
+    "narratives_slides_lone_total",
+    "Slides where clustering found nothing and the lone-story pass found one story "
+    "(streams/lone.py).",
+    registry=REGISTRY,
+)
 WINDOW_DOCUMENTS = Gauge(
     "narratives_window_documents", "Documents held in the sliding window.", registry=REGISTRY
 )

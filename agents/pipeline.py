@@ -77,6 +77,7 @@ class Pipeline:
         self._kinds: dict[str, Kind] = {settings.articles_topic: "article"}
         self._evicted_seen = 0  # window.state.evicted_by_cap already counted in the metric
         self._incremental_seen = 0  # detector.incremental_slides already counted
+        self._lone_seen = 0  # detector.lone_slides already counted
 
     def _decode(self, record: RawRecord) -> Document | DeadLetter:
         kind: Kind = self._kinds.get(record.topic, "post")
@@ -247,6 +248,10 @@ class Pipeline:
         if incremental > self._incremental_seen:
             metrics.SLIDES_INCREMENTAL.inc(incremental - self._incremental_seen)
         self._incremental_seen = incremental
+        lone = self.detector.lone_slides
+        if lone > self._lone_seen:
+            metrics.SLIDES_LONE.inc(lone - self._lone_seen)
+        self._lone_seen = lone
         evicted = self.detector.window.state.evicted_by_cap
         if evicted > self._evicted_seen:
             metrics.WINDOW_EVICTED.inc(evicted - self._evicted_seen)

@@ -20,6 +20,7 @@ from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
 from streams.events import EventConfig
 from streams.incremental import IncrementalParams
+from streams.lone import LoneConfig
 from streams.normalise import NormaliseConfig
 from streams.story import StoryConfig
 from streams.track import TrackerConfig
@@ -240,6 +241,12 @@ class Settings(BaseSettings):
         "(class-based TF-IDF over the live narratives) in story similarity; the centroid "
         "cosine gets the rest. 0 = centroids only.",
     )
+    lone_story: bool = Field(
+        True,
+        description="NARRATIVES_LONE_STORY: a slide whose clustering found nothing is searched "
+        "for one story as tight as the stream's typical narrative (streams/lone.py); HDBSCAN "
+        "alone never reports a window that holds a single story.",
+    )
     attach_noise: bool = Field(
         True,
         description="NARRATIVES_ATTACH_NOISE: report the window documents that clustering left "
@@ -360,6 +367,7 @@ class Settings(BaseSettings):
                 keyword_weight=self.story_keyword_weight,
             ),
             attach=AttachConfig(enabled=self.attach_noise, fence=self.attach_fence),
+            lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),
             describe=DescribeConfig(),
             events=EventConfig(
                 update_min_new=self.update_min_new, update_min_growth=self.update_min_growth

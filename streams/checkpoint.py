@@ -81,6 +81,8 @@ def snapshot(detector: Detector) -> dict[str, Any]:
         # Since the 1.1 signals: first documents outlive the window; alert cool-downs.
         "first_documents": detector.first_docs.snapshot(),
         "alerts": detector.alerter.snapshot(),
+        # Since the lone-story pass: the stream's reference cohesion (None before any cluster).
+        "reference_cohesion": detector.reference_cohesion,
     }
 
 
@@ -112,4 +114,6 @@ def restore(detector: Detector, data: dict[str, Any]) -> dict[str, int]:
     detector.curator.restore(data.get("curation"))
     detector.first_docs.restore(data.get("first_documents"))
     detector.alerter.restore(data.get("alerts"))
+    cohesion = data.get("reference_cohesion")
+    detector.reference_cohesion = None if cohesion is None else float(cohesion)
     return {str(k): int(v) for k, v in data["floors"].items()}

@@ -34,6 +34,7 @@ from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
+from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
@@ -53,6 +54,7 @@ class DetectorParams:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
     attach: AttachConfig = field(default_factory=AttachConfig)
+    lone: LoneConfig = field(default_factory=LoneConfig)
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     events: EventConfig = field(default_factory=EventConfig)
     normalise: NormaliseConfig = field(default_factory=NormaliseConfig)
@@ -108,6 +110,10 @@ class Detector:
         self.last_slide: SlideStats | None = None
         #: Slides clustered incrementally (window above `incremental.whole_max`), for metrics.
         self.incremental_slides = 0
+        #: The stream's yardstick for a window with one story (`streams.lone`): checkpointed.
+        self.reference_cohesion: float | None = None
+        #: Slides whose only narrative was found by the lone-story pass, for metrics.
+        self.lone_slides = 0
         self.curator = Curator(
             params.window.slide_s, params.tracker.min_similarity, params.tracker.min_overlap
         )
@@ -216,7 +222,7 @@ class Detector:
             for nid, effect in effects.items():
                 touches[nid] = touches[nid].combine(effect) if nid in touches else effect
         matrix = slide.matrix()
-        labels = self._cluster(slide, matrix)
+        labels = self._lone(self._cluster(slide, matrix), matrix)
         groups: dict[int, list[int]] = {}
         for row, label in enumerate(labels.tolist()):
             if label >= 0:
@@ -392,6 +398,27 @@ class Detector:
         if self.params.incremental.incremental(len(entries)):
             self.incremental_slides += 1
         return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
+
+    def _lone(
+        self, labels: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.int64]:
+        """A slide with clusters updates the reference cohesion; one without is searched for
+        a single story at that reference (`streams.lone`)."""
+        if len(labels) and labels.max() >= 0:
+            clusters = [
+                np.flatnonzero(labels == k).tolist() for k in np.unique(labels[labels >= 0])
+            ]
+            self.reference_cohesion = typical_cohesion(matrix, clusters)
+            return labels
+        config = self.params.lone
+        if not config.enabled or self.reference_cohesion is None or len(labels) > config.max_rows:
+            return labels
+        rows = lone_story(matrix, self.reference_cohesion, self.params.hdbscan.min_cluster_size)
+        if rows:
+            labels = labels.copy()
+            labels[rows] = 0
+            self.lone_slides += 1
+        return labels
 
     def drain_alerts(self) -> list[NarrativeAlert]:
         """Alerts raised by the slides closed since the last call, in order."""

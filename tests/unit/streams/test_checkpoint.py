@@ -121,3 +121,19 @@ def test_snapshot_round_trips_narratives_exactly(fake_embedder_factory: Embedder
         assert twin.members == original.members and twin.version == original.version
         assert twin.reported_keywords == original.reported_keywords
     assert restored.window.state.closed_until == detector.window.state.closed_until
+    # The lone-story pass's yardstick is state too: a restored detector must judge alike.
+    assert detector.reference_cohesion is not None
+    assert restored.reference_cohesion == detector.reference_cohesion
+
+
+def test_checkpoint_without_reference_cohesion_restores_none(
+    fake_embedder_factory: EmbedderFactory,
+) -> None:
+    # Checkpoints written before the lone-story pass have no such key: no reference yet.
+    detector = Detector(PARAMS, fake_embedder_factory())
+    _run(detector, planted_stream(), 0, 120)
+    data = snapshot(detector)
+    del data["reference_cohesion"]
+    restored = Detector(PARAMS, fake_embedder_factory())
+    restore(restored, data)
+    assert restored.reference_cohesion is None

@@ -33,6 +33,7 @@ from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.incremental import IncrementalParams
+from streams.lone import LoneConfig
 from streams.story import StoryConfig
 from streams.track import Observation, TrackerConfig, Transition
 from streams.window import Admission, WindowConfig
@@ -618,3 +619,42 @@ def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     assert [same(e) for e in runs[True]] == [same(e) for e in runs[False]]
     assert runs[True][0].detector.params_version != runs[False][0].detector.params_version
     assert all(e.attached_ids == [] for e in runs[False])
+
+
+def _angle_docs(prefix: str, texts: Sequence[str], at: float) -> list[Document]:
+    return [Document(f"{prefix}{i:02d}", "post", t, at + i * MINUTE) for i, t in enumerate(texts)]
+
+
+def test_a_window_holding_one_story_reports_it_at_the_streams_own_scale() -> None:
+    # Hour 0: two arcs of 12 posts (1 degree apart) that HDBSCAN finds; they set the stream's
+    # reference cohesion (about cos 3 degrees). Hour 10, alone in the window: one story of 12
+    # posts within 2.2 degrees plus 3 scattered posts. HDBSCAN alone reports nothing there
+    # (too few rows to split into two groups of 10); the lone-story pass reports the story.
+    first = _angle_docs("a", [f"{d} 0" for d in range(12)], START) + _angle_docs(
+        "b", [f"{90 + d} 0" for d in range(12)], START + 30 * MINUTE
+    )
+    story = _angle_docs("s", [f"{200 + 0.2 * i:.1f} 0" for i in range(12)], START + 10 * HOUR)
+    chatter = _angle_docs("c", ["20 40", "300 -40", "150 60"], START + 10 * HOUR + 30 * MINUTE)
+    story_ids = [d.doc_id for d in story]
+
+    def run(lone: bool, docs: list[Document]) -> tuple[Detector, list[NarrativeEvent]]:
+        params = dataclasses.replace(PARAMS, lone=LoneConfig(enabled=lone))
+        detector = Detector(params, AngleEmbedder())
+        detector.ingest(docs)
+        return detector, detector.advance(flush=True)
+
+    detector, events = run(True, [*first, *story, *chatter])
+    emerged = [e for e in events if e.type == "emerged"]
+    assert [sorted(e.member_ids) for e in emerged][:2] == [
+        [d.doc_id for d in first[:12]],
+        [d.doc_id for d in first[12:]],
+    ]
+    lone = [e for e in emerged if e.first_doc_id == "s00"]
+    assert len(lone) == 1 and sorted(lone[0].member_ids) == story_ids
+    assert detector.lone_slides >= 1
+
+    # Off, or with no narrative seen yet to give the scale: the story goes unreported.
+    _, events_off = run(False, [*first, *story, *chatter])
+    assert not any(set(e.member_ids) & set(story_ids) for e in events_off)
+    fresh, events_fresh = run(True, [*story, *chatter])
+    assert events_fresh == [] and fresh.reference_cohesion is None
