@@ -37,7 +37,14 @@ from agents.settings import Settings
 from streams.profile import choose_profile
 
 #: The scores whose spread is reported.
-FIGURES = ("b3_f1", "b3_precision", "b3_recall", "noise_recall", "ids_per_gold")
+FIGURES = (
+    "b3_f1",
+    "b3_precision",
+    "b3_recall",
+    "noise_recall",
+    "ids_per_gold",
+    "detection_lag_after_10th_median_s",
+)
 
 
 def perturbed(embedded: EmbeddedStream, seed: int, sigma: float) -> EmbeddedStream:
