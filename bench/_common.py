@@ -55,6 +55,11 @@ def stream_path(data: Path, name: str = "crisislex-t26") -> Path:
     return path
 
 
+def labeled_streams(data: Path, only: str | None = None) -> list[Path]:
+    """Every `*/stream.jsonl` under `data` (or only the folder named `only`), in name order."""
+    return sorted(p for p in data.glob("*/stream.jsonl") if not only or p.parent.name == only)
+
+
 def read_stream(path: Path, limit: int = 0) -> list[dict[str, Any]]:
     """The stream's records in file order (published_at order); `limit` > 0 keeps the first."""
     records: list[dict[str, Any]] = []

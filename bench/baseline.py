@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from _common import DEFAULT_DATA, EmbeddedStream, cached_embeddings, log
+from _common import DEFAULT_DATA, EmbeddedStream, cached_embeddings, labeled_streams, log
 
 from agents.evaluate import load_gold
 from streams.embed import Embedder
@@ -169,9 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing is not None:
         print(missing, file=sys.stderr)
         return 2
-    streams = sorted(
-        p for p in args.data.glob("*/stream.jsonl") if not args.only or p.parent.name == args.only
-    )
+    streams = labeled_streams(args.data, args.only)
     rows = {}
     for stream in streams:
         rows[stream.parent.name] = bertopic_row(stream, seed=args.seed)

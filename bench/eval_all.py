@@ -25,15 +25,13 @@ import json
 import sys
 from pathlib import Path
 
-from _common import cached_embeddings
+from _common import DEFAULT_DATA, cached_embeddings, labeled_streams
 from baseline import CachedVectorsEmbedder, bertopic_missing, bertopic_row
 
 from agents.evaluate import evaluate, load_gold
 from agents.settings import Settings
 from streams.embed import Embedder
 from streams.profile import choose_profile
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 #: The figures put next to each other in the final line's `side_by_side`.
 SIDE_BY_SIDE = ("b3_precision", "b3_recall", "b3_f1", "ami", "ari", "noise_recall", "ids_per_gold")
@@ -51,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=42, help="BERTopic's UMAP random_state")
     args = parser.parse_args(argv)
-    streams = sorted(
-        p for p in args.data.glob("*/stream.jsonl") if not args.only or p.parent.name == args.only
-    )
+    streams = labeled_streams(args.data, args.only)
     if not streams:
         print(f"no */stream.jsonl under {args.data}", file=sys.stderr)
         return 1

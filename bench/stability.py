@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import DEFAULT_DATA, EmbeddedStream, cached_embeddings, emit, log
+from _common import (
+    DEFAULT_DATA,
+    EmbeddedStream,
+    cached_embeddings,
+    emit,
+    labeled_streams,
+    log,
+)
 from baseline import CachedVectorsEmbedder
 
 from agents.evaluate import evaluate, load_gold
@@ -78,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=2, help="perturbed runs per stream")
     parser.add_argument("--sigma", type=float, default=1e-3, help="noise per coordinate")
     args = parser.parse_args(argv)
-    streams = sorted(
-        p for p in args.data.glob("*/stream.jsonl") if not args.only or p.parent.name == args.only
-    )
+    streams = labeled_streams(args.data, args.only)
     if not streams:
         print(f"no */stream.jsonl under {args.data}", file=sys.stderr)
         return 1
