@@ -222,7 +222,10 @@ class Detector:
             for nid, effect in effects.items():
                 touches[nid] = touches[nid].combine(effect) if nid in touches else effect
         matrix = slide.matrix()
-        labels = self._lone(self._cluster(slide, matrix), matrix)
+        labels = self._cluster(slide, matrix)
+        found = bool(len(labels)) and int(labels.max()) >= 0
+        if not found:
+            labels = self._lone(labels, matrix)
         groups: dict[int, list[int]] = {}
         for row, label in enumerate(labels.tolist()):
             if label >= 0:
@@ -230,6 +233,8 @@ class Detector:
         # Order clusters by their first member so numbering never leaks into ids or events.
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
         ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
+        if found:  # only what the clusterer found sets the lone-story yardstick
+            self.reference_cohesion = typical_cohesion(matrix, ordered)
         clustered = {r for rows in ordered for r in rows}
         observations: list[Observation] = []
         members_of: dict[str, list[Entry]] = {}
@@ -402,14 +407,8 @@ class Detector:
     def _lone(
         self, labels: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.int64]:
-        """A slide with clusters updates the reference cohesion; one without is searched for
-        a single story at that reference (`streams.lone`)."""
-        if len(labels) and labels.max() >= 0:
-            clusters = [
-                np.flatnonzero(labels == k).tolist() for k in np.unique(labels[labels >= 0])
-            ]
-            self.reference_cohesion = typical_cohesion(matrix, clusters)
-            return labels
+        """A slide whose clusterer found nothing, searched for a single story at the
+        reference cohesion of the last slide that found clusters (`streams.lone`)."""
         config = self.params.lone
         if not config.enabled or self.reference_cohesion is None or len(labels) > config.max_rows:
             return labels
