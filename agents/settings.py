@@ -225,12 +225,13 @@ class Settings(BaseSettings):
         "cosine-similar; otherwise it waits (and may be matched again, or fade).",
     )
     story_min_similarity: float = Field(
-        0.3,
+        0.25,
         gt=0,
         le=1,
         description="NARRATIVES_STORY_MIN_SIMILARITY: live narratives at least this similar on "
         "average (average linkage; similarity blends centroid cosine and keyword-profile "
-        "cosine, see NARRATIVES_STORY_KEYWORD_WEIGHT) are grouped under one story_id; "
+        "cosine, see NARRATIVES_STORY_KEYWORD_WEIGHT, damped when their activity does not "
+        "overlap in time, see NARRATIVES_STORY_TIME_WEIGHT) are grouped under one story_id; "
         "1 = every narrative its own story.",
     )
     story_keyword_weight: float = Field(
@@ -240,6 +241,16 @@ class Settings(BaseSettings):
         description="NARRATIVES_STORY_KEYWORD_WEIGHT: weight of the keyword-profile cosine "
         "(class-based TF-IDF over the live narratives) in story similarity; the centroid "
         "cosine gets the rest. 0 = centroids only.",
+    )
+    story_time_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="NARRATIVES_STORY_TIME_WEIGHT: share of story similarity that rests on "
+        "two narratives being active in the same slides (cosine of their per-slide document "
+        "counts in the window); narratives never active together keep 1 - w of their "
+        "similarity. Keeps two stories of one kind that overlap in a window (one flood's "
+        "tail, the next one's onset) apart. 0 = time ignored.",
     )
     lone_story: bool = Field(
         True,
@@ -365,6 +376,7 @@ class Settings(BaseSettings):
             story=StoryConfig(
                 min_similarity=self.story_min_similarity,
                 keyword_weight=self.story_keyword_weight,
+                time_weight=self.story_time_weight,
             ),
             attach=AttachConfig(enabled=self.attach_noise, fence=self.attach_fence),
             lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -193,23 +194,28 @@ class Detector:
             events.extend(self._close(slide))
         return events
 
-    def _term_profiles(
-        self, narratives: Sequence[Narrative]
-    ) -> tuple[list[Counter[str]], list[int]]:
-        """Per narrative: how many of its documents in the window use each keyword token."""
+    def _story_signals(
+        self, narratives: Sequence[Narrative], slide_end: float
+    ) -> tuple[list[Counter[str]], list[int], list[list[int]]]:
+        """Per narrative, from its documents in the window: how many use each keyword token,
+        how many there are, and the slide each arrived in (0 = the slide closing now)."""
+        slide_s = self.params.window.slide_s
         profiles: list[Counter[str]] = []
         sizes: list[int] = []
+        activity: list[list[int]] = []
         for narrative in narratives:
             profile: Counter[str] = Counter()
-            size = 0
-            for doc_id in narrative.members:
+            bins: list[int] = []
+            for doc_id in sorted(narrative.members):
                 entry = self._slide_entries.get(doc_id)
                 if entry is not None:
                     profile.update(set(entry_tokens(entry)))
-                    size += 1
+                    # A document of [end - slide, end) is in slide 0, the one before in 1...
+                    bins.append(max(0, math.ceil((slide_end - entry.doc.time) / slide_s) - 1))
             profiles.append(profile)
-            sizes.append(size)
-        return profiles, sizes
+            sizes.append(len(bins))
+            activity.append(bins)
+        return profiles, sizes, activity
 
     def _close(self, slide: Slide) -> list[NarrativeEvent]:
         entries = slide.entries
@@ -290,8 +296,8 @@ class Detector:
         live = list(self.tracker.narratives.values())
         links = self.curator.links
         grouped = [n for n in live if n.narrative_id not in links]
-        profiles, sizes = self._term_profiles(grouped)
-        assign_stories(grouped, self.params.story, profiles, sizes)
+        profiles, sizes, activity = self._story_signals(grouped, slide.end)
+        assign_stories(grouped, self.params.story, profiles, sizes, activity)
         for narrative in live:
             if narrative.narrative_id in links:
                 narrative.story_id = links[narrative.narrative_id]

@@ -14,6 +14,15 @@ this module groups them, slide by slide, into *stories*:
   (each narrative one class: a term's weight is its document share in the narrative times
   `log(1 + K / k_t)`, with K live narratives of which k_t use the term), so terms every
   narrative uses ("help", "news") weigh little and a shared place name weighs much;
+- time: a story's narratives rise and fall together (a flood's reports, appeals and prayers
+  all peak in the hours after it), while two stories of one kind that overlap in a window
+  usually do not (one flood's tail beside the next one's onset). Without a time signal the
+  second flood joins the first one's story and inherits its id, and the id then chains from
+  crisis to crisis. So the blended similarity is damped by how far apart the two narratives'
+  activity lies: it is multiplied by `(1 - time_weight) + time_weight * a`, with `a` the cosine
+  of their activity profiles (documents in the window per slide). A signal that only damps:
+  narratives active at the same time are not pulled together by it, since several unrelated
+  stories are always active at once;
 - grouping: average-linkage agglomerative clustering on that similarity, cut at distance
   `1 - min_similarity` (average linkage: a narrative joins a story when it is close to the
   story's narratives on average, not merely to one of them, which keeps chains of loosely
@@ -55,23 +64,53 @@ class StoryConfig:
     docstring). `min_similarity` >= 1 disables grouping (every narrative is its own story).
     """
 
-    min_similarity: float = 0.3
+    min_similarity: float = 0.25
     keyword_weight: float = 0.5
     #: A term must occur in this many of a narrative's documents to enter its profile, so one
     #: document's words cannot tie two narratives together.
     min_term_docs: int = 2
+    #: How much of the similarity rests on the narratives being active at the same time:
+    #: two narratives whose activity never overlaps keep `1 - time_weight` of it (0 = time
+    #: ignored). Half, as with the keyword weight: time alone never decides a story.
+    time_weight: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
             raise ValueError(f"story min_similarity must be in (0, 1], got {self.min_similarity}")
         if not 0.0 <= self.keyword_weight <= 1.0:
             raise ValueError(f"story keyword_weight must be in [0, 1], got {self.keyword_weight}")
+        if not 0.0 <= self.time_weight <= 1.0:
+            raise ValueError(f"story time_weight must be in [0, 1], got {self.time_weight}")
         if self.min_term_docs < 1:
             raise ValueError(f"story min_term_docs must be >= 1, got {self.min_term_docs}")
 
 
 #: A narrative's term profile: term -> number of its documents (in the window) that use it.
 TermCounts = Mapping[str, int]
+#: A narrative's activity: for each of its documents in the window, the index of the slide it
+#: arrived in (0 = the newest slide). Any non-negative integer bins work; the caller picks them.
+SlideBins = Sequence[int]
+
+
+def activity_similarity(activity: Sequence[SlideBins]) -> npt.NDArray[np.float64]:
+    """Cosine of the narratives' activity profiles (document counts per slide bin).
+
+    1 when two narratives gained their documents in the same proportions over the same slides,
+    0 when they never gained documents in the same slide. A narrative with no document in the
+    window has no profile and is similar to none (its diagonal stays 1).
+    """
+    k = len(activity)
+    width = 1 + max((max(bins) for bins in activity if len(bins)), default=0)
+    counts = np.zeros((k, width), dtype=np.float64)
+    for i, bins in enumerate(activity):
+        if len(bins) and min(bins) < 0:
+            raise ValueError(f"activity bins must be >= 0, got {min(bins)} for narrative {i}")
+        np.add.at(counts[i], np.asarray(bins, dtype=np.int64), 1.0)
+    norms = np.linalg.norm(counts, axis=1)
+    counts /= np.where(norms > 0, norms, 1.0)[:, None]
+    sims = counts @ counts.T
+    np.fill_diagonal(sims, 1.0)
+    return sims
 
 
 def keyword_similarity(
@@ -117,11 +156,13 @@ def group_narratives(
     config: StoryConfig = StoryConfig(),
     profiles: Sequence[TermCounts] | None = None,
     sizes: Sequence[int] | None = None,
+    activity: Sequence[SlideBins] | None = None,
 ) -> list[list[int]]:
     """Indices of `narratives` grouped into stories; groups and members in input order.
 
     `profiles`/`sizes` (one per narrative) bring the keyword signal; without them the
-    grouping uses centroids alone.
+    grouping uses centroids alone. `activity` (one per narrative) brings the time signal;
+    without it time is ignored.
     """
     n = len(narratives)
     if n == 0:
@@ -138,6 +179,11 @@ def group_narratives(
             raise ValueError("story grouping needs one keyword profile and size per narrative")
         lexical = keyword_similarity(profiles, sizes, config.min_term_docs)
         sims = (1.0 - config.keyword_weight) * sims + config.keyword_weight * lexical
+    if activity is not None and config.time_weight > 0:
+        if len(activity) != n:
+            raise ValueError("story grouping needs one activity profile per narrative")
+        together = activity_similarity(activity)
+        sims = sims * ((1.0 - config.time_weight) + config.time_weight * together)
     upper = np.triu_indices(n, k=1)
     condensed = np.round(1.0 - sims[upper], 9)
     tree = linkage(condensed, method="average")
@@ -153,12 +199,13 @@ def assign_stories(
     config: StoryConfig = StoryConfig(),
     profiles: Sequence[TermCounts] | None = None,
     sizes: Sequence[int] | None = None,
+    activity: Sequence[SlideBins] | None = None,
 ) -> dict[str, str]:
     """Narrative id -> story id for the live narratives; sets each narrative's `story_id`.
 
     `narratives` must be in a deterministic order (the tracker's birth order).
     """
-    groups = group_narratives(narratives, config, profiles, sizes)
+    groups = group_narratives(narratives, config, profiles, sizes, activity)
 
     def oldest(group: list[int]) -> tuple[float, str]:
         first = min(group, key=lambda i: (narratives[i].first_seen, narratives[i].narrative_id))

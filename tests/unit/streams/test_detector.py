@@ -562,6 +562,50 @@ def test_stories_group_narratives_by_the_names_they_share(fake_factory: Embedder
     assert len(set().union(*centroids_only.values())) == 3
 
 
+def test_a_story_of_one_kind_that_starts_in_anothers_tail_keeps_its_own_story(
+    fake_factory: EmbedderFactory,
+) -> None:
+    """Two floods in two towns, told in the same words, the second starting an hour after the
+    first ends: both are in the 6-hour window together, close in meaning and in keywords. On
+    meaning and words alone the second joins the first one's story and takes its id (the chain
+    that ran one story id through four floods on crisislex-t26); their activity never overlaps,
+    so with the time signal (the default weight) each flood keeps its own story."""
+    rng = random.Random(5)
+    docs = []
+    for flood, town, first_hour in (("first", "riverton", 0.0), ("second", "hillcrest", 3.0)):
+        for i in range(40):
+            words = [*rng.sample(FLOOD, 5), town, f"#{town}flood", rng.choice(RANDOM_WORDS)]
+            rng.shuffle(words)
+            time = START + (first_hour + rng.uniform(0.0, 2.0)) * HOUR
+            docs.append(Document(f"{flood}-{i:02d}", "post", " ".join(words), time))
+    docs.sort(key=lambda d: (d.time, d.doc_id))
+
+    def owners(time_weight: float) -> dict[str, set[tuple[str, str]]]:
+        story = StoryConfig(min_similarity=0.4, time_weight=time_weight)
+        events = replay(docs, fake_factory(), params=dataclasses.replace(PARAMS, story=story))
+        owner = {
+            d: (e.narrative_id, str(e.story_id))
+            for e in events
+            for d in e.member_ids
+            if e.type != "faded"
+        }
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for doc_id, ids in owner.items():
+            found[topic_of(doc_id)].add(ids)
+        return found
+
+    assert StoryConfig().time_weight == 0.5
+    (first_nar, first_story), (second_nar, second_story) = (
+        *owners(0.0)["first"],
+        *owners(0.0)["second"],
+    )
+    assert first_nar != second_nar  # two narratives either way: the clusterer keeps them apart
+    assert second_story == first_story  # without time: the second flood is in the first's story
+    timed = owners(0.5)
+    assert timed["first"] == {(first_nar, first_nar)}
+    assert timed["second"] == {(second_nar, second_nar)}
+
+
 # --- attached documents (streams.attach) --------------------------------------------------------
 
 

@@ -6,13 +6,20 @@ the grouping sees are exactly the ones each test states.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streams.story import StoryConfig, assign_stories, group_narratives, keyword_similarity
+from streams.story import (
+    StoryConfig,
+    activity_similarity,
+    assign_stories,
+    group_narratives,
+    keyword_similarity,
+)
 from streams.track import Narrative
 
 CONFIG = StoryConfig(min_similarity=0.5)
@@ -147,9 +154,43 @@ def test_profiles_must_match_the_narratives() -> None:
         group_narratives([a, b], StoryConfig(), [{"x": 2}], [3])
 
 
+def test_activity_similarity_is_the_cosine_of_documents_per_slide() -> None:
+    sims = activity_similarity([[0, 0, 1], [1, 1, 0], [3, 4], []])
+    # By hand: counts per slide (2, 1, 0, 0) and (1, 2, 0, 0): cosine 4 / 5.
+    assert sims[0, 1] == pytest.approx(0.8, abs=1e-12)
+    assert sims[0, 2] == 0.0 and sims[1, 2] == 0.0  # never active in the same slide
+    assert sims[3, 0] == 0.0 and sims[3, 3] == 1.0  # no document in the window: like none
+    assert np.allclose(sims, sims.T)
+    # Proportions, not volumes: a narrative ten times bigger with the same rhythm is alike.
+    assert activity_similarity([[0, 1], [0] * 10 + [1] * 10])[0, 1] == pytest.approx(1.0)
+
+
+def test_activity_bins_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="activity bins must be >= 0"):
+        activity_similarity([[0], [-1]])
+
+
+def test_time_damps_the_similarity_of_narratives_never_active_together() -> None:
+    # Centroid cosine 0.6 for both pairs; "tail" and "onset" were never active in one slide,
+    # "reports" and "appeals" were, in the same proportions.
+    a, b = nar("tail", unit(1.0, 0.0), 0.0), nar("onset", unit(0.6, 0.8), 1.0)
+    apart, together = [[5, 5, 4], [1, 0, 0]], [[2, 1, 0], [2, 1, 0]]
+    config = StoryConfig(min_similarity=0.45, keyword_weight=0.0, time_weight=0.5)
+    assert group_narratives([a, b], config, activity=apart) == [[0], [1]]  # 0.6 x 0.5 = 0.3
+    assert group_narratives([a, b], config, activity=together) == [[0, 1]]  # 0.6 x 1
+    # Time off, or no activity given: meaning alone decides.
+    off = dataclasses.replace(config, time_weight=0.0)
+    assert group_narratives([a, b], off, activity=apart) == [[0, 1]]
+    assert group_narratives([a, b], config) == [[0, 1]]
+    with pytest.raises(ValueError, match="one activity profile per narrative"):
+        group_narratives([a, b], config, activity=[[0]])
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
+        {"time_weight": 1.5},
+        {"time_weight": -0.1},
         {"min_similarity": 0.0},
         {"keyword_weight": 1.5},
         {"keyword_weight": -0.1},
