@@ -252,6 +252,15 @@ class Settings(BaseSettings):
         "similarity. Keeps two stories of one kind that overlap in a window (one flood's "
         "tail, the next one's onset) apart. 0 = time ignored.",
     )
+    story_stay_ratio: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="NARRATIVES_STORY_STAY_RATIO: narratives that shared a story in the "
+        "previous slide stay in it until their similarity falls below this share of "
+        "NARRATIVES_STORY_MIN_SIMILARITY (hysteresis: a story does not flicker between one "
+        "and several ids as its narratives hover around the cut). 1 = no hysteresis.",
+    )
     lone_story: bool = Field(
         True,
         description="NARRATIVES_LONE_STORY: a slide whose clustering found nothing is searched "
@@ -377,6 +386,7 @@ class Settings(BaseSettings):
                 min_similarity=self.story_min_similarity,
                 keyword_weight=self.story_keyword_weight,
                 time_weight=self.story_time_weight,
+                stay_ratio=self.story_stay_ratio,
             ),
             attach=AttachConfig(enabled=self.attach_noise, fence=self.attach_fence),
             lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),

@@ -23,6 +23,13 @@ this module groups them, slide by slide, into *stories*:
   of their activity profiles (documents in the window per slide). A signal that only damps:
   narratives active at the same time are not pulled together by it, since several unrelated
   stories are always active at once;
+- hysteresis: grouping is decided afresh each slide, and a story's narratives hover around the
+  cut as they grow and shrink, so without memory a crisis's story flickers between one and
+  several ids from slide to slide (and each document keeps whichever id its narrative's last
+  event named). Narratives that shared a story in the previous slide therefore stay together
+  until their similarity falls below `stay_ratio` times the cut, not at the cut itself: the
+  same two-threshold rule that keeps a thermostat from chattering. Joining still needs the
+  full cut, so a wrong grouping is not made more likely, only a right one kept;
 - grouping: average-linkage agglomerative clustering on that similarity, cut at distance
   `1 - min_similarity` (average linkage: a narrative joins a story when it is close to the
   story's narratives on average, not merely to one of them, which keeps chains of loosely
@@ -73,6 +80,9 @@ class StoryConfig:
     #: two narratives whose activity never overlaps keep `1 - time_weight` of it (0 = time
     #: ignored). Half, as with the keyword weight: time alone never decides a story.
     time_weight: float = 0.5
+    #: Narratives that shared a story in the previous slide leave it only below
+    #: `stay_ratio * min_similarity` (1 = no hysteresis).
+    stay_ratio: float = 0.6
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -81,6 +91,8 @@ class StoryConfig:
             raise ValueError(f"story keyword_weight must be in [0, 1], got {self.keyword_weight}")
         if not 0.0 <= self.time_weight <= 1.0:
             raise ValueError(f"story time_weight must be in [0, 1], got {self.time_weight}")
+        if not 0.0 < self.stay_ratio <= 1.0:
+            raise ValueError(f"story stay_ratio must be in (0, 1], got {self.stay_ratio}")
         if self.min_term_docs < 1:
             raise ValueError(f"story min_term_docs must be >= 1, got {self.min_term_docs}")
 
@@ -184,6 +196,13 @@ def group_narratives(
             raise ValueError("story grouping needs one activity profile per narrative")
         together = activity_similarity(activity)
         sims = sims * ((1.0 - config.time_weight) + config.time_weight * together)
+    if config.stay_ratio < 1.0:
+        # Pairs that shared a story last slide: the cut they must fall below is lowered by
+        # raising their similarity by the same amount (average linkage sees the raised value).
+        held = [nar.story_id for nar in narratives]
+        together = np.array([[a is not None and a == b for b in held] for a in held])
+        bonus = (1.0 - config.stay_ratio) * config.min_similarity
+        sims = np.minimum(np.where(together, sims + bonus, sims), 1.0)
     upper = np.triu_indices(n, k=1)
     condensed = np.round(1.0 - sims[upper], 9)
     tree = linkage(condensed, method="average")

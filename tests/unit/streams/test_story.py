@@ -186,9 +186,31 @@ def test_time_damps_the_similarity_of_narratives_never_active_together() -> None
         group_narratives([a, b], config, activity=[[0]])
 
 
+def test_narratives_that_shared_a_story_stay_in_it_down_to_the_stay_ratio() -> None:
+    # Centroid cosine 0.4 against a cut of 0.5: too far to join, near enough to stay together
+    # when they shared a story last slide (stay ratio 0.6: they leave below 0.3).
+    config = StoryConfig(min_similarity=0.5, keyword_weight=0.0, time_weight=0.0, stay_ratio=0.6)
+    a, b = nar("a", unit(1.0, 0.0), 0.0), nar("b", unit(0.4, math.sqrt(1 - 0.4**2)), 1.0)
+    assert group_narratives([a, b], config) == [[0], [1]]  # strangers: 0.4 < 0.5
+    a.story_id = b.story_id = "a"
+    assert group_narratives([a, b], config) == [[0, 1]]  # together last slide: 0.4 >= 0.3
+    assert assign_stories([a, b], config) == {"a": "a", "b": "a"}
+    no_memory = dataclasses.replace(config, stay_ratio=1.0)
+    assert group_narratives([a, b], no_memory) == [[0], [1]]
+    # Below the stay threshold they part even so: cosine 0.25 < 0.3.
+    c = nar("c", unit(0.25, math.sqrt(1 - 0.25**2)), 1.0)
+    c.story_id = "a"
+    assert group_narratives([a, c], config) == [[0], [1]]
+    # Another story's narrative gets no such benefit.
+    b.story_id = "other"
+    assert group_narratives([a, b], config) == [[0], [1]]
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
+        {"stay_ratio": 0.0},
+        {"stay_ratio": 1.5},
         {"time_weight": 1.5},
         {"time_weight": -0.1},
         {"min_similarity": 0.0},
