@@ -199,8 +199,14 @@ def group_narratives(
     if config.stay_ratio < 1.0:
         # Pairs that shared a story last slide: the cut they must fall below is lowered by
         # raising their similarity by the same amount (average linkage sees the raised value).
-        held = [nar.story_id for nar in narratives]
-        together = np.array([[a is not None and a == b for b in held] for a in held])
+        codes: dict[str, int] = {}
+        held = np.array(
+            [
+                -1 if n.story_id is None else codes.setdefault(n.story_id, len(codes))
+                for n in narratives
+            ]
+        )
+        together = (held[:, None] == held[None, :]) & (held[:, None] >= 0)
         bonus = (1.0 - config.stay_ratio) * config.min_similarity
         sims = np.minimum(np.where(together, sims + bonus, sims), 1.0)
     upper = np.triu_indices(n, k=1)
