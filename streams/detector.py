@@ -206,7 +206,7 @@ class Detector:
         for narrative in narratives:
             profile: Counter[str] = Counter()
             bins: list[int] = []
-            for doc_id in sorted(narrative.members):
+            for doc_id in narrative.members:
                 entry = self._slide_entries.get(doc_id)
                 if entry is not None:
                     profile.update(set(entry_tokens(entry)))

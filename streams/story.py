@@ -202,13 +202,13 @@ def group_narratives(
         codes: dict[str, int] = {}
         held = np.array(
             [
-                -1 if n.story_id is None else codes.setdefault(n.story_id, len(codes))
-                for n in narratives
+                -1 if nar.story_id is None else codes.setdefault(nar.story_id, len(codes))
+                for nar in narratives
             ]
         )
-        together = (held[:, None] == held[None, :]) & (held[:, None] >= 0)
+        shared = (held[:, None] == held[None, :]) & (held[:, None] >= 0)
         bonus = (1.0 - config.stay_ratio) * config.min_similarity
-        sims = np.minimum(np.where(together, sims + bonus, sims), 1.0)
+        sims = np.minimum(np.where(shared, sims + bonus, sims), 1.0)
     upper = np.triu_indices(n, k=1)
     condensed = np.round(1.0 - sims[upper], 9)
     tree = linkage(condensed, method="average")
