@@ -34,7 +34,7 @@ from agents.pipeline import (
     set_slide_gauges,
     source_key,
 )
-from agents.recovery import CheckpointStore, recover
+from agents.recovery import CheckpointStore, recover, resume_offsets
 from agents.settings import Settings
 from agents.topics import group_offsets
 from schemas.dead_letter import DeadLetter
@@ -80,6 +80,29 @@ class _Scope:
         self.store = store
         self.next_offset: dict[Any, int] = {}
         self.positions: dict[str, int] = {}  # source -> next offset, as checkpoints record
+
+    def resume_offset(self, tp: Any) -> int | None:
+        """The next offset of `tp` this scope will process: past the last record it processed,
+        else where the scope was restored or opened (None where neither is known).
+
+        Not the consumer's position: that runs ahead by what Faust has fetched into its
+        buffers and the agent has not processed yet, so a partition whose backlog sits in a
+        buffer would look caught up, the watermark would follow the other source alone, and
+        the backlog would arrive after its slides had closed (seen after takeovers).
+        """
+        if tp in self.next_offset:
+            return self.next_offset[tp]
+        return self.positions.get(source_key(tp.topic, tp.partition))
+
+
+def source_state(resume: int | None, highwater: int | None) -> str:
+    """Whether a source has nothing left to read ("caught_up") or may have ("pending").
+
+    An unknown end or an unknown resume point counts as a backlog: it holds the watermark back
+    rather than let the watermark run past records not read yet."""
+    if resume is None or highwater is None or resume < highwater:
+        return "pending"
+    return "caught_up"
 
 
 class _State:
@@ -265,6 +288,18 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         else:
             refused = await loop.run_in_executor(executor, take_all_commands)
             await publish(BatchOutput(dead_letters=refused))
+        # Where each source resumes, for a source neither the checkpoint nor the re-read
+        # placed: what tells its backlog from none before this scope processes a record of it.
+        sources = [source_key(topic, number) for topic in sorted(input_topics)]
+        unplaced = [s for s in sources if s not in scope.positions]
+        if unplaced:
+            try:
+                found = await loop.run_in_executor(executor, resume_offsets, settings, unplaced)
+            except Exception as exc:  # the consumer's position is the fallback (agents.app)
+                log.warning("resume_offsets_failed", scope=number, error=str(exc))
+                found = {}
+            for source, offset in found.items():
+                scope.positions.setdefault(source, offset)
         state.scopes[number] = scope
         log.info("scope_ready", scope=number, **pipeline.detector.info.model_dump())
         return scope
@@ -305,20 +340,13 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         unknown = [tp for tp in assigned if ends[tp] is None]
         if unknown:
             ends.update(await app.consumer.highwaters(*unknown))
-        seen = scope.next_offset
         for tp in assigned:
             highwater = ends.get(tp)
             key = source_key(tp.topic, tp.partition)
-            if tp in seen:
-                next_read: int | None = seen[tp]
-                if highwater is not None and seen[tp] >= highwater:
-                    caught_up.add(key)
-            else:
-                next_read = position = await app.consumer.position(tp)
-                if highwater is None or position is None or position < highwater:
-                    pending.add(key)
-                else:
-                    caught_up.add(key)
+            next_read = scope.resume_offset(tp)
+            if next_read is None:  # neither processed nor restored: the consumer's best guess
+                next_read = await app.consumer.position(tp)
+            (caught_up if source_state(next_read, highwater) == "caught_up" else pending).add(key)
             if highwater is not None and next_read is not None:  # the SRE's backlog per partition
                 metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
                     max(highwater - next_read, 0)

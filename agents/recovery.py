@@ -118,6 +118,30 @@ def _committed(settings: Settings, sources: list[str]) -> dict[str, int | None]:
         consumer.close()
 
 
+def resume_offsets(settings: Settings, sources: Sequence[str]) -> dict[str, int]:
+    """Where the worker group resumes each source: its committed offset, else the
+    partition's first offset (the worker's offset reset is "earliest").
+
+    A scope opened without a checkpoint position needs it to tell a backlog from none before
+    it has processed a record of the source (`agents.app`).
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    committed = _committed(settings, list(sources))
+    found = {s: c for s, c in committed.items() if c is not None}
+    missing = {TopicPartition(*_parse_source(s)): s for s in sources if s not in found}
+    if missing:
+        consumer: Any = KafkaConsumer(
+            group_id=None, enable_auto_commit=False, **settings.kafka_python_config()
+        )
+        try:
+            for tp, offset in consumer.beginning_offsets(list(missing)).items():
+                found[missing[tp]] = int(offset)
+        finally:
+            consumer.close()
+    return found
+
+
 def _read(settings: Settings, ranges: dict[str, tuple[int, int]]) -> list[Any]:
     from kafka import KafkaConsumer, TopicPartition
 
