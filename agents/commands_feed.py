@@ -26,6 +26,7 @@ class CommandFeed:
         self.settings = settings
         self.topic = settings.commands_topic
         self._consumer: Any = None
+        self._unreachable = False  # in a streak of failed polls (logged once per streak)
 
     def _open(self) -> Any:
         if self._consumer is not None:
@@ -59,11 +60,44 @@ class CommandFeed:
         return records
 
     def poll(self, timeout_ms: int = 0) -> list[RawRecord]:
-        """Commands that arrived since the last call (possibly none)."""
-        consumer = self._open()
-        if consumer is None:
+        """Commands that arrived since the last call (possibly none).
+
+        Never raises: the worker polls every second from a timer, and an exception there
+        crashes the whole Faust app — as a broker outage did when the feed had to (re)connect
+        during it. A failed poll drops the consumer, is logged once per streak, and the next
+        poll reconnects and resumes from the topic's beginning (commands are idempotent).
+        """
+        try:
+            consumer = self._open()
+            records = (
+                []
+                if consumer is None
+                else self._take(consumer.poll(timeout_ms=timeout_ms, max_records=1000))
+            )
+        except Exception as exc:  # kafka-python raises several types for "unreachable"
+            self._drop()
+            if not self._unreachable:
+                log.warning(
+                    "commands_unreachable",
+                    topic=self.topic,
+                    broker=self.settings.broker,
+                    error=str(exc),
+                    fix="check NARRATIVES_BROKER and the broker; the worker keeps polling",
+                )
+            self._unreachable = True
             return []
-        return self._take(consumer.poll(timeout_ms=timeout_ms, max_records=1000))
+        if self._unreachable:
+            log.info("commands_reachable", topic=self.topic)
+            self._unreachable = False
+        return records
+
+    def _drop(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            try:
+                consumer.close()
+            except Exception as exc:  # closing a consumer of a vanished broker may fail too
+                log.debug("commands_close_failed", error=str(exc))
 
     @staticmethod
     def _take(batches: dict[Any, list[Any]]) -> list[RawRecord]:
