@@ -381,6 +381,7 @@ class Settings(BaseSettings):
             tracker=TrackerConfig(
                 fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s),
                 merge_similarity=self.merge_min_similarity,
+                overlap_floor=self.min_cluster_size,
             ),
             story=StoryConfig(
                 min_similarity=self.story_min_similarity,

@@ -4,7 +4,9 @@ A slide's clustering knows nothing of the previous one; the tracker is what make
 keep one id from its first post to its last. Each cluster is matched one-to-one (Hungarian
 assignment, deterministic) to a known narrative by two signals:
 - member overlap: the share of the narrative's documents still in the window that fell into
-  the cluster (robust: the same documents are seen by consecutive slides), and
+  the cluster (robust: the same documents are seen by consecutive slides), counted against at
+  least `overlap_floor` documents so that a fading narrative's last two or three cannot hand
+  its id to whatever cluster happens to take one of them, and
 - centroid similarity (covers a narrative whose old documents left the window).
 What is left unmatched becomes a lifecycle transition: a known narrative whose documents went
 mostly into another narrative's cluster is *merged* into it; a new cluster made mostly of a
@@ -31,6 +33,11 @@ class TrackerConfig:
     """Thresholds for identity matching and lifecycle, in shares, cosine and seconds."""
 
     min_overlap: float = 0.3
+    #: Overlap is measured against at least this many documents: a narrative with 3 documents
+    #: left in the window would otherwise claim a 270-document cluster of another story by
+    #: sharing one of them (1/3 >= `min_overlap`). The detector sets it to HDBSCAN's minimum
+    #: cluster size, the least evidence a narrative needed to exist at all.
+    overlap_floor: int = 10
     min_similarity: float = 0.8
     merge_overlap: float = 0.5
     #: A merge also needs the absorbed narrative's centroid this close to the survivor's new
@@ -112,7 +119,8 @@ class NarrativeTracker:
         inter = np.array(
             [[len(a & m) for m in member_sets] for a in alive], dtype=np.float64
         ).reshape(len(known), len(observations))
-        alive_sizes = np.array([max(len(a), 1) for a in alive], dtype=np.float64)
+        floor = max(cfg.overlap_floor, 1)
+        alive_sizes = np.array([max(len(a), floor) for a in alive], dtype=np.float64)
         overlap = inter / alive_sizes[:, None] if known else inter
         sims = (
             np.array([n.centroid for n in known], dtype=np.float32)

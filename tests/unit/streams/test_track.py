@@ -117,6 +117,33 @@ def test_dissimilar_cluster_without_shared_members_emerges_while_the_old_one_wai
     assert born.narrative.narrative_id in tracker.narratives
 
 
+def test_a_dying_narratives_last_documents_do_not_carry_its_id_onto_another_story() -> None:
+    #  slide 1: a01..a10 (e0). Slide 3: only a08..a10 are left in the window; a new story of 30
+    #  documents (cos 0.6 to e0) happened to take a10 into its cluster. One shared document of
+    #  three left would be an overlap of 1/3 >= min_overlap; measured against the floor of ten
+    #  documents it is 0.1, and the new story emerges under its own id.
+    old = ids("a", 1, 10)
+    story = [*ids("b", 1, 30), "a10"]
+    for floor, expected in ((10, "emerged"), (1, "continued")):
+        tracker = NarrativeTracker(replace(CONFIG, overlap_floor=floor))
+        (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+        (t,) = tracker.step(
+            end(3), [obs(story, unit(0.6, 0.8), hour=2)], window(ids("a", 8, 10), story)
+        )
+        assert t.kind == expected, floor
+        assert (t.narrative.narrative_id == born.narrative.narrative_id) is (floor == 1)
+
+
+def test_a_small_narrative_whose_documents_all_stay_together_keeps_its_id() -> None:
+    # Three documents left, all three in the cluster: 3 / max(3, 10) = 0.3 >= min_overlap.
+    old = ids("a", 1, 10)
+    tracker = NarrativeTracker(CONFIG)
+    (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+    cluster = [*ids("a", 8, 10), *ids("c", 1, 9)]
+    (t,) = tracker.step(end(3), [obs(cluster, unit(0.6, 0.8), hour=2)], window(cluster))
+    assert kinds([t]) == [("continued", born.narrative.narrative_id)]
+
+
 def test_two_narratives_falling_into_one_cluster_merge_into_the_better_match() -> None:
     #  slide 1: X = x01..x10 (e0)    Y = y01..y10 (e1)
     #  slide 2: one cluster x01..x10 + y01..y10, centroid closer to X → X survives, absorbs Y
