@@ -264,7 +264,8 @@ class Settings(BaseSettings):
     lone_story: bool = Field(
         True,
         description="NARRATIVES_LONE_STORY: a slide whose clustering found nothing is searched "
-        "for one story as tight as the stream's typical narrative (streams/lone.py); HDBSCAN "
+        "for one story reaching as far as nine in ten members of the stream's typical "
+        "narrative (streams/lone.py); HDBSCAN "
         "alone never reports a window that holds a single story.",
     )
     attach_noise: bool = Field(

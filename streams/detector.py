@@ -240,7 +240,9 @@ class Detector:
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
         ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
         if found:  # only what the clusterer found sets the lone-story yardstick
-            self.reference_cohesion = typical_cohesion(matrix, ordered)
+            self.reference_cohesion = typical_cohesion(
+                matrix, ordered, self.params.lone.reach_quantile
+            )
         clustered = {r for rows in ordered for r in rows}
         observations: list[Observation] = []
         members_of: dict[str, list[Entry]] = {}

@@ -675,8 +675,9 @@ def _angle_docs(prefix: str, texts: Sequence[str], at: float) -> list[Document]:
 
 def test_a_window_holding_one_story_reports_it_at_the_streams_own_scale() -> None:
     # Hour 0: two arcs of 12 posts (1 degree apart) that HDBSCAN finds; they set the stream's
-    # reference cohesion (about cos 3 degrees). Hour 10, alone in the window: one story of 12
-    # posts within 2.2 degrees plus 3 scattered posts. HDBSCAN alone reports nothing there
+    # reference cohesion (nine in ten members within about 5 degrees of the centre). Hour 10,
+    # alone in the window: one story of 12 posts within 2.2 degrees plus 3 scattered posts.
+    # HDBSCAN alone reports nothing there
     # (too few rows to split into two groups of 10); the lone-story pass reports the story.
     first = _angle_docs("a", [f"{d} 0" for d in range(12)], START) + _angle_docs(
         "b", [f"{90 + d} 0" for d in range(12)], START + 30 * MINUTE

@@ -33,6 +33,18 @@ def test_typical_cohesion_is_the_median_of_each_clusters_median_member_cosine() 
     assert got == pytest.approx((_cos(10) + _cos(20)) / 2, abs=1e-6)
 
 
+def test_typical_cohesion_at_a_low_quantile_reaches_the_outer_members() -> None:
+    # One cluster at -20, -10, 0, +10, +20 degrees (centroid 0): sorted member cosines cos20,
+    # cos20, cos10, cos10, 1. The median member is at cos10; the 0.25 quantile (position 1 of
+    # 0..4) is the outer pair's cos20: the yardstick reaches the cluster's outer members.
+    x = _at(-20, -10, 0, 10, 20)
+    assert typical_cohesion(x, [[0, 1, 2, 3, 4]]) == pytest.approx(_cos(10), abs=1e-6)
+    assert typical_cohesion(x, [[0, 1, 2, 3, 4]], 0.25) == pytest.approx(_cos(20), abs=1e-6)
+    # Halfway between the 2nd and 3rd sorted values at 0.375.
+    half = (_cos(20) + _cos(10)) / 2
+    assert typical_cohesion(x, [[0, 1, 2, 3, 4]], 0.375) == pytest.approx(half, abs=1e-6)
+
+
 def test_typical_cohesion_without_clusters_is_none() -> None:
     assert typical_cohesion(_at(0, 90), []) is None
     assert typical_cohesion(_at(0, 90), [[]]) is None
@@ -72,3 +84,5 @@ def test_lone_story_is_deterministic_on_ties_and_small_inputs() -> None:
 def test_lone_config_refuses_a_useless_bound() -> None:
     with pytest.raises(ValueError, match="max_rows"):
         LoneConfig(max_rows=0)
+    with pytest.raises(ValueError, match="reach_quantile"):
+        LoneConfig(reach_quantile=1.5)
