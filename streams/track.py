@@ -35,7 +35,7 @@ class TrackerConfig:
     min_overlap: float = 0.3
     #: Overlap is measured against at least this many documents: a narrative with 3 documents
     #: left in the window would otherwise claim a 270-document cluster of another story by
-    #: sharing one of them (1/3 >= `min_overlap`). The detector sets it to HDBSCAN's minimum
+    #: sharing one of them (1/3 >= `min_overlap`). The settings set it to HDBSCAN's minimum
     #: cluster size, the least evidence a narrative needed to exist at all.
     overlap_floor: int = 10
     min_similarity: float = 0.8
