@@ -282,6 +282,13 @@ class Settings(BaseSettings):
         "member, but members below Q1 - fence x IQR of the members' cosines are strays that "
         "do not widen that radius (3 = Tukey's far-out fence).",
     )
+    attach_keyword_terms: int = Field(
+        2,
+        ge=0,
+        description="NARRATIVES_ATTACH_KEYWORD_TERMS: a noise document outside every extent is "
+        "attached to its nearest narrative when it uses at least this many of that narrative's "
+        "top keywords, more than of any other's (words and meaning agree); 0 = off.",
+    )
     assignment_level: Literal["story", "narrative"] = Field(
         "story",
         description="NARRATIVES_ASSIGNMENT_LEVEL: what replay/eval assignments name for each "
@@ -390,7 +397,11 @@ class Settings(BaseSettings):
                 time_weight=self.story_time_weight,
                 stay_ratio=self.story_stay_ratio,
             ),
-            attach=AttachConfig(enabled=self.attach_noise, fence=self.attach_fence),
+            attach=AttachConfig(
+                enabled=self.attach_noise,
+                fence=self.attach_fence,
+                keyword_terms=self.attach_keyword_terms,
+            ),
             lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),
             describe=DescribeConfig(),
             events=EventConfig(

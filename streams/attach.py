@@ -15,6 +15,17 @@ core). A cluster can hold a few stray members of its own, far out, that would op
 to anything; so the radius is never below Tukey's fence, Q1 − `fence` × IQR of the members'
 cosines (3 = Tukey's "far out"; a textbook constant, not fitted to any stream).
 
+Second rule, by words (`attach_by_keywords`): a noise document outside every extent still
+joins a narrative when its words name it and its meaning agrees. Short posts often carry the
+story in a hashtag or a place ("#Clutha: can we donate online?", "hand brakes weren't fully
+set, railway CEO says in Lac-Mégantic") that a sentence encoder weighs little beside the rest
+of the sentence. The document must use at least `keyword_terms` (2) of the narrative's top
+keywords (the class-based TF-IDF terms its events publish), more of them than of any other
+narrative's, and that narrative must also be the nearest by centroid cosine: words and meaning
+agree, and one shared word is never enough. This is the issue's "lexical signal beside the
+dense one", at the place where it adds documents rather than moving clusters (the lexical part
+inside the vectors was measured and dropped, docs/measurements.md).
+
 Attached documents are reported beside the members (`attached_ids`), never fed back: they do
 not seed the next slide's clustering, move a centroid, count in tracking overlap or shape
 keywords, so the narratives, their ids and their members are the same with attachment on or
@@ -23,7 +34,7 @@ off.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,12 +48,20 @@ class AttachConfig:
 
     enabled: bool = True
     fence: float = 3.0
+    #: A document outside every extent joins the nearest narrative when it uses at least this
+    #: many of its top keywords, more than of any other's (0 = the word rule is off).
+    keyword_terms: int = 2
 
     def __post_init__(self) -> None:
         if self.fence < 0:
             raise ValueError(
                 f"attach fence must be >= 0, got {self.fence}: the radius is at least "
                 "Q1 - fence x IQR of the members' cosines (set NARRATIVES_ATTACH_FENCE)"
+            )
+        if self.keyword_terms < 0:
+            raise ValueError(
+                f"attach keyword_terms must be >= 0, got {self.keyword_terms} "
+                "(0 turns the word rule off; set NARRATIVES_ATTACH_KEYWORD_TERMS)"
             )
 
 
@@ -84,4 +103,39 @@ def attach_noise(
     for row, cluster, ok in zip(rows.tolist(), best.tolist(), reach.tolist(), strict=True):
         if ok:
             attached[cluster].append(row)
+    return attached
+
+
+def attach_by_keywords(
+    matrix: npt.NDArray[np.float32],
+    centroids: npt.NDArray[np.float32],
+    keywords: Sequence[Collection[str]],
+    rows: Sequence[int],
+    row_tokens: Sequence[Iterable[str]],
+    min_terms: int,
+) -> list[list[int]]:
+    """Per cluster, the `rows` whose words name it and whose meaning is nearest to it.
+
+    `keywords[c]` are cluster c's top keywords, `row_tokens[i]` the keyword tokens of
+    `rows[i]`. A row goes to cluster c when it uses at least `min_terms` of c's keywords,
+    strictly more than of any other cluster's, and c is its most similar centroid (the first
+    on an exact tie). `min_terms` 0 attaches nothing.
+    """
+    attached: list[list[int]] = [[] for _ in keywords]
+    if min_terms <= 0 or not keywords or not rows:
+        return attached
+    if len(centroids) != len(keywords) or len(row_tokens) != len(rows):
+        raise ValueError(
+            f"{len(centroids)} centroids for {len(keywords)} keyword sets, "
+            f"{len(row_tokens)} token lists for {len(rows)} rows"
+        )
+    sets = [frozenset(words) for words in keywords]
+    index = np.asarray(rows, dtype=np.int64)
+    nearest = (matrix[index] @ centroids.T).argmax(axis=1)
+    for row, tokens, near in zip(index.tolist(), row_tokens, nearest.tolist(), strict=True):
+        used = set(tokens)
+        hits = [len(used & words) for words in sets]
+        best = max(hits)
+        if best >= min_terms and hits.count(best) == 1 and hits.index(best) == near:
+            attached[near].append(row)
     return attached

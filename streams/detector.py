@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -27,7 +27,7 @@ from schemas.commands import CurationCommand
 from schemas.events import DetectorInfo, EventType, NarrativeEvent
 from streams.alerts import Alerter, AlertPolicy
 from streams.amplification import AmplificationConfig, measure
-from streams.attach import AttachConfig, attach_noise
+from streams.attach import AttachConfig, attach_by_keywords, attach_noise
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
 from streams.curation import Curator, Outcome, Touch
 from streams.describe import DescribeConfig, Description, describe_clusters, entry_tokens
@@ -35,6 +35,7 @@ from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
+from streams.keywords import class_tfidf
 from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
@@ -272,9 +273,13 @@ class Detector:
                 noise_rows,
                 self.params.attach,
             )
+            if self.params.attach.enabled and self.params.attach.keyword_terms > 0:
+                self._attach_by_words(
+                    entries, matrix, ordered, keys, centroids, noise_rows, attached_rows
+                )
             for key, rows in zip(keys, attached_rows, strict=True):
                 if rows:
-                    attached_of[key] = tuple(entries[r].doc.doc_id for r in rows)
+                    attached_of[key] = tuple(entries[r].doc.doc_id for r in sorted(rows))
         self.last_slide = SlideStats(
             slide.end,
             len(entries),
@@ -411,6 +416,42 @@ class Detector:
         if self.params.incremental.incremental(len(entries)):
             self.incremental_slides += 1
         return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
+
+    def _attach_by_words(
+        self,
+        entries: Sequence[Entry],
+        matrix: npt.NDArray[np.float32],
+        clusters: Sequence[Sequence[int]],
+        keys: Sequence[str],
+        centroids: Mapping[str, npt.NDArray[np.float32]],
+        noise_rows: Sequence[int],
+        attached_rows: list[list[int]],
+    ) -> None:
+        """Noise left outside every extent, attached where its words and meaning agree
+        (`streams.attach.attach_by_keywords`); extends `attached_rows` in place.
+
+        The keywords are the ones the slide's events publish: class-based TF-IDF of each
+        cluster against the slide's noise."""
+        taken = {r for rows in attached_rows for r in rows}
+        rest = [r for r in noise_rows if r not in taken]
+        if not rest:
+            return
+        classes = {
+            key: [entry_tokens(entries[r]) for r in rows]
+            for key, rows in zip(keys, clusters, strict=True)
+        }
+        background = [entry_tokens(entries[r]) for r in noise_rows]
+        top = class_tfidf(classes, background, top_k=self.params.describe.top_keywords)
+        extra = attach_by_keywords(
+            matrix,
+            np.stack([centroids[k] for k in keys]),
+            [[term for term, _ in top[k]] for k in keys],
+            rest,
+            [entry_tokens(entries[r]) for r in rest],
+            self.params.attach.keyword_terms,
+        )
+        for rows, more in zip(attached_rows, extra, strict=True):
+            rows.extend(more)
 
     def _lone(
         self, labels: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]

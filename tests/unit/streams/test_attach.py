@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streams.attach import AttachConfig, attach_noise, radius_of
+from streams.attach import AttachConfig, attach_by_keywords, attach_noise, radius_of
 
 
 def at(degrees: float, lift: float = 0.0) -> npt.NDArray[np.float32]:
@@ -115,6 +115,56 @@ def test_an_exact_tie_goes_to_the_first_cluster() -> None:
 def test_bad_inputs_name_the_fix() -> None:
     with pytest.raises(ValueError, match="NARRATIVES_ATTACH_FENCE"):
         AttachConfig(fence=-1.0)
+    with pytest.raises(ValueError, match="NARRATIVES_ATTACH_KEYWORD_TERMS"):
+        AttachConfig(keyword_terms=-1)
     matrix, clusters = layout(at(1))
     with pytest.raises(ValueError, match="2 clusters"):
         attach_noise(matrix, clusters, np.stack([at(0)]), [6], AttachConfig())
+
+
+# The word rule. A's keywords name a helicopter crash in Glasgow, B's a flood in Alberta. Noise
+# rows lie 40-60 degrees off both centroids: outside both extents, so only words can attach.
+KEYWORDS = [
+    ["clutha", "glasgow", "helicopter", "crash", "pub"],
+    ["alberta", "flood", "calgary", "water", "evacuation"],
+]
+
+
+def words(*rows: tuple[npt.NDArray[np.float32], str], min_terms: int = 2) -> list[list[int]]:
+    matrix = np.stack([*A_ROWS, *B_ROWS, *(vector for vector, _ in rows)])
+    noise = list(range(6, 6 + len(rows)))
+    return attach_by_keywords(
+        matrix,
+        np.stack([centroid(np.stack(A_ROWS)), centroid(np.stack(B_ROWS))]),
+        KEYWORDS,
+        noise,
+        [text.split() for _, text in rows],
+        min_terms,
+    )
+
+
+def test_a_post_naming_a_narrative_in_two_of_its_keywords_joins_it() -> None:
+    # At 40 degrees: nearest to A (40 deg against 50), and "clutha" + "glasgow" name A.
+    assert words((at(40), "donate online clutha glasgow")) == [[6], []]
+
+
+def test_one_shared_word_is_not_enough() -> None:
+    assert words((at(40), "donate online for glasgow")) == [[], []]
+    # ... unless the rule is set to one word.
+    assert words((at(40), "donate online for glasgow"), min_terms=1) == [[6], []]
+
+
+def test_words_and_meaning_must_agree() -> None:
+    # The words name B (alberta, flood), but the post is nearest to A: it stays noise.
+    assert words((at(40), "alberta flood donations")) == [[], []]
+    # The same words on a post nearest to B (cos 0.66 to B, 0.38 to A; outside B's extent).
+    assert words((at(60, lift=40), "alberta flood donations")) == [[], [6]]
+
+
+def test_a_post_naming_two_narratives_as_much_stays_noise() -> None:
+    assert words((at(40), "glasgow crash alberta flood")) == [[], []]
+
+
+def test_the_word_rule_off_or_without_narratives_attaches_nothing() -> None:
+    assert words((at(40), "clutha glasgow"), min_terms=0) == [[], []]
+    assert attach_by_keywords(np.stack(A_ROWS), np.stack(A_ROWS[:1]), [], [], [], 2) == []

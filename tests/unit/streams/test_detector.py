@@ -622,7 +622,7 @@ class AngleEmbedder:
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         rows = []
         for text in texts:
-            deg, lift = (math.radians(float(x)) for x in text.split())
+            deg, lift = (math.radians(float(x)) for x in text.split()[:2])  # words follow
             rows.append([math.cos(deg) * math.cos(lift), math.sin(deg) * math.cos(lift), 0.0])
             rows[-1][2] = math.sin(lift)
         return np.array(rows, dtype=np.float32)
@@ -667,6 +667,32 @@ def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     assert [same(e) for e in runs[True]] == [same(e) for e in runs[False]]
     assert runs[True][0].detector.params_version != runs[False][0].detector.params_version
     assert all(e.attached_ids == [] for e in runs[False])
+
+
+def test_a_post_outside_every_extent_joins_the_narrative_its_words_and_meaning_name() -> None:
+    # Two cores with their own words; three lifted posts far outside both extents. "clutha
+    # glasgow" names A and lies nearest A: attached by words. One word ("glasgow") is not
+    # enough; A's words on a post nearest B are not either. With the word rule off, none is.
+    core_a = [(f"a{i}", f"{d} 0 glasgow helicopter crash clutha") for i, d in enumerate((-6, 0, 6))]
+    core_b = [(f"b{i}", f"{d} 0 alberta flood calgary water") for i, d in enumerate((84, 90, 96))]
+    lifted = [
+        ("named", "30 50 donate online clutha glasgow"),
+        ("one-word", "20 50 thoughts with glasgow"),
+        ("disagree", "70 50 clutha glasgow"),
+    ]
+    docs = [
+        Document(doc_id, "post", text, START + i * MINUTE)
+        for i, (doc_id, text) in enumerate([*core_a, *core_b, *lifted])
+    ]
+    attached = {}
+    for terms in (2, 0):
+        params = dataclasses.replace(PARAMS, attach=AttachConfig(keyword_terms=terms))
+        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
+        detector.ingest(docs)
+        emerged = {e.first_doc_id: e for e in detector.advance(flush=True) if e.type == "emerged"}
+        attached[terms] = (emerged["a0"].attached_ids, emerged["b0"].attached_ids)
+    assert attached[2] == (["named"], [])
+    assert attached[0] == ([], [])
 
 
 def _angle_docs(prefix: str, texts: Sequence[str], at: float) -> list[Document]:
