@@ -34,6 +34,7 @@ off.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -129,13 +130,20 @@ def attach_by_keywords(
             f"{len(centroids)} centroids for {len(keywords)} keyword sets, "
             f"{len(row_tokens)} token lists for {len(rows)} rows"
         )
-    sets = [frozenset(words) for words in keywords]
+    # Term -> the clusters it is a keyword of: a row costs one lookup per distinct token, not
+    # one set intersection per cluster (thousands of noise rows x a hundred clusters).
+    owners: dict[str, list[int]] = {}
+    for c, words in enumerate(keywords):
+        for word in sorted(set(words)):
+            owners.setdefault(word, []).append(c)
     index = np.asarray(rows, dtype=np.int64)
     nearest = (matrix[index] @ centroids.T).argmax(axis=1)
     for row, tokens, near in zip(index.tolist(), row_tokens, nearest.tolist(), strict=True):
-        used = set(tokens)
-        hits = [len(used & words) for words in sets]
-        best = max(hits)
-        if best >= min_terms and hits.count(best) == 1 and hits.index(best) == near:
+        hits = Counter(c for token in set(tokens) for c in owners.get(token, ()))
+        if not hits:
+            continue
+        best = max(hits.values())
+        leaders = [c for c, count in hits.items() if count == best]
+        if best >= min_terms and leaders == [near]:
             attached[near].append(row)
     return attached

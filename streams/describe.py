@@ -70,10 +70,17 @@ def describe_clusters(
     centroids: Mapping[str, npt.NDArray[np.float32]],
     background: Sequence[Entry],
     config: DescribeConfig = DescribeConfig(),
+    keywords: Mapping[str, list[tuple[str, float]]] | None = None,
 ) -> dict[str, Description]:
-    """Describe every cluster of a slide at once (keywords are relative to each other)."""
-    tokens = {key: [entry_tokens(e) for e in members] for key, members in clusters.items()}
-    keywords = class_tfidf(tokens, (entry_tokens(e) for e in background), top_k=config.top_keywords)
+    """Describe every cluster of a slide at once (keywords are relative to each other).
+
+    `keywords`, when the caller already ran the same class-based TF-IDF over the same clusters
+    and background (the word-attachment step does), is used instead of running it again.
+    """
+    if keywords is None or set(keywords) != set(clusters):
+        tokens = {key: [entry_tokens(e) for e in members] for key, members in clusters.items()}
+        background_tokens = (entry_tokens(e) for e in background)
+        keywords = class_tfidf(tokens, background_tokens, top_k=config.top_keywords)
     out: dict[str, Description] = {}
     for key, members in clusters.items():
         out[key] = Description(

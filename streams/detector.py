@@ -264,6 +264,8 @@ class Detector:
         noise = [entries[r] for r in noise_rows]
         # Noise inside a narrative's extent is reported beside its members, never fed back.
         attached_of: dict[str, tuple[str, ...]] = {}
+        # The slide's keywords when the word rule computed them (reused by the descriptions).
+        slide_keywords: dict[str, list[tuple[str, float]]] | None = None
         if observations:
             keys = [obs.first_doc_id for obs in observations]
             attached_rows = attach_noise(
@@ -274,7 +276,7 @@ class Detector:
                 self.params.attach,
             )
             if self.params.attach.enabled and self.params.attach.keyword_terms > 0:
-                self._attach_by_words(
+                slide_keywords = self._attach_by_words(
                     entries, matrix, ordered, keys, centroids, noise_rows, attached_rows
                 )
             for key, rows in zip(keys, attached_rows, strict=True):
@@ -322,7 +324,9 @@ class Detector:
                 )
                 members_of[f"narrative:{nid}"] = alive
                 centroids[f"narrative:{nid}"] = touched.centroid
-        descriptions = describe_clusters(members_of, centroids, noise, self.params.describe)
+        descriptions = describe_clusters(
+            members_of, centroids, noise, self.params.describe, slide_keywords
+        )
 
         events: list[NarrativeEvent] = []
         span = (slide.start, slide.end)
@@ -426,32 +430,31 @@ class Detector:
         centroids: Mapping[str, npt.NDArray[np.float32]],
         noise_rows: Sequence[int],
         attached_rows: list[list[int]],
-    ) -> None:
+    ) -> dict[str, list[tuple[str, float]]]:
         """Noise left outside every extent, attached where its words and meaning agree
         (`streams.attach.attach_by_keywords`); extends `attached_rows` in place.
 
         The keywords are the ones the slide's events publish: class-based TF-IDF of each
-        cluster against the slide's noise."""
+        cluster against the slide's noise. Returned, keyed like `keys`, for the descriptions."""
         taken = {r for rows in attached_rows for r in rows}
         rest = [r for r in noise_rows if r not in taken]
-        if not rest:
-            return
         classes = {
             key: [entry_tokens(entries[r]) for r in rows]
             for key, rows in zip(keys, clusters, strict=True)
         }
-        background = [entry_tokens(entries[r]) for r in noise_rows]
-        top = class_tfidf(classes, background, top_k=self.params.describe.top_keywords)
+        noise_tokens = {r: entry_tokens(entries[r]) for r in noise_rows}
+        top = class_tfidf(classes, noise_tokens.values(), top_k=self.params.describe.top_keywords)
         extra = attach_by_keywords(
             matrix,
             np.stack([centroids[k] for k in keys]),
             [[term for term, _ in top[k]] for k in keys],
             rest,
-            [entry_tokens(entries[r]) for r in rest],
+            [noise_tokens[r] for r in rest],
             self.params.attach.keyword_terms,
         )
         for rows, more in zip(attached_rows, extra, strict=True):
             rows.extend(more)
+        return top
 
     def _lone(
         self, labels: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]
