@@ -134,7 +134,7 @@ def attach_by_keywords(
     # one set intersection per cluster (thousands of noise rows x a hundred clusters).
     owners: dict[str, list[int]] = {}
     for c, words in enumerate(keywords):
-        for word in sorted(set(words)):
+        for word in set(words):
             owners.setdefault(word, []).append(c)
     index = np.asarray(rows, dtype=np.int64)
     nearest = (matrix[index] @ centroids.T).argmax(axis=1)

@@ -71,7 +71,7 @@ def typical_cohesion(
 
     `matrix` holds unit rows; `clusters` lists each cluster's rows. None without clusters.
     """
-    medians: list[float] = []
+    per_cluster: list[float] = []
     for rows in clusters:
         if not rows:
             continue
@@ -80,8 +80,8 @@ def typical_cohesion(
         norm = float(np.linalg.norm(centroid))
         if norm == 0.0:
             continue
-        medians.append(float(np.quantile(members @ (centroid / norm), quantile)))
-    return float(np.median(medians)) if medians else None
+        per_cluster.append(float(np.quantile(members @ (centroid / norm), quantile)))
+    return float(np.median(per_cluster)) if per_cluster else None
 
 
 def lone_story(matrix: Matrix, cohesion: float, min_size: int) -> list[int]:
