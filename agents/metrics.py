@@ -85,7 +85,7 @@ WINDOW_DOCUMENTS = Gauge(
 SLIDE_DOCUMENTS = Gauge(
     "narratives_slide_documents",
     "Window documents at the latest closed slide, by what clustering made of them: member "
-    "of a narrative, attached to one (noise inside its extent), or noise.",
+    "of a narrative, attached to one (noise inside its extent or named by its keywords), or noise.",
     ["state"],
     registry=REGISTRY,
 )
