@@ -170,7 +170,8 @@ def assignment_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per document, the narrative (and its story) of the last event that listed it.
 
     `membership` says how: `member` of the dense core, or `attached` (left as noise by
-    clustering but inside the narrative's extent, event schema 1.2).
+    clustering but inside the narrative's extent, event schema 1.2). Since schema 1.3 events
+    list a document only on its home narrative (`streams.home`), so this is its home.
     """
     last: dict[str, dict[str, Any]] = {}
     for event in events:

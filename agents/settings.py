@@ -19,6 +19,7 @@ from streams.cluster import HdbscanParams
 from streams.describe import DescribeConfig
 from streams.detector import DetectorParams
 from streams.events import EventConfig
+from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
 from streams.lone import LoneConfig
 from streams.normalise import NormaliseConfig
@@ -289,6 +290,12 @@ class Settings(BaseSettings):
         "attached to its nearest narrative when it uses at least this many of that narrative's "
         "top keywords, more than of any other's (words and meaning agree); 0 = off.",
     )
+    report_at_home: bool = Field(
+        True,
+        description="NARRATIVES_REPORT_AT_HOME: list each document on the narrative that has "
+        "held it in most slides (streams/home.py), not on whichever cluster the latest slide "
+        "put it in; the others count it in elsewhere_size. Never changes narratives or ids.",
+    )
     assignment_level: Literal["story", "narrative"] = Field(
         "story",
         description="NARRATIVES_ASSIGNMENT_LEVEL: what replay/eval assignments name for each "
@@ -402,6 +409,7 @@ class Settings(BaseSettings):
                 fence=self.attach_fence,
                 keyword_terms=self.attach_keyword_terms,
             ),
+            home=HomeConfig(enabled=self.report_at_home),
             lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),
             describe=DescribeConfig(),
             events=EventConfig(

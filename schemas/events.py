@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.commands import CommandRef
 
 #: Semantic version of the event contract. Minor versions only add optional fields.
-EVENT_SCHEMA_VERSION = "1.2"
+EVENT_SCHEMA_VERSION = "1.3"
 
 EventType = Literal["emerged", "updated", "merged", "split", "faded"]
 
@@ -133,15 +133,27 @@ class NarrativeEvent(_Frozen):
     )
     version: int = Field(ge=1, description="Per-narrative event sequence number, from 1.")
     window: Window
-    size: int = Field(ge=0, description="Members of the narrative in this window.")
+    size: int = Field(
+        ge=0,
+        description="Members of the narrative's cluster in this window, also those listed under "
+        "another narrative (see elsewhere_size).",
+    )
     counts: Counts
     keywords: list[Keyword]
     representatives: list[Representative]
-    member_ids: list[str] = Field(description="Ids of the member documents in this window.")
-    members_truncated: bool = Field(
-        default=False, description="True when member_ids was capped (see size for the total)."
+    member_ids: list[str] = Field(
+        description="Ids of the member documents in this window that are at home here. A "
+        "document is listed under one narrative only: the one that has held it (as member or "
+        "attached) in most slides, the latest on a tie; so a document moves when another "
+        "narrative has held it longer, not at the first slide that groups it elsewhere "
+        "(since 1.3; a member at home elsewhere counts in elsewhere_size)."
     )
-    new_members: int = Field(ge=0, description="Members not reported in the previous event.")
+    members_truncated: bool = Field(
+        default=False,
+        description="True when member_ids was capped at the detector's limit (see size and "
+        "elsewhere_size for the totals).",
+    )
+    new_members: int = Field(ge=0, description="Listed members not listed in the previous event.")
     first_seen: str = Field(description="Event time of the narrative's earliest document.")
     last_seen: str = Field(description="Event time of the narrative's latest document.")
     first_doc_id: str = Field(description="The earliest document the narrative was seen in.")
@@ -187,7 +199,15 @@ class NarrativeEvent(_Frozen):
     )
     attached_ids: list[str] = Field(
         default_factory=list,
-        description="Ids of the attached documents, capped like member_ids (attached_size "
-        "gives the total); a document is attached to at most one narrative per window "
-        "(since 1.2).",
+        description="Ids of the attached documents at home here, capped like member_ids "
+        "(attached_size gives the total); a document is attached to at most one narrative per "
+        "window (since 1.2; at home since 1.3).",
+    )
+    elsewhere_size: int = Field(
+        default=0,
+        ge=0,
+        description="Members and attached documents of this window's cluster not listed here "
+        "because another narrative has held them in more slides; they are listed there "
+        "(since 1.3). size + attached_size - elsewhere_size documents are listed (before "
+        "any cap).",
     )

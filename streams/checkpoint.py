@@ -2,11 +2,12 @@
 
 A checkpoint holds what cannot be recomputed from the input cheaply and exactly: the tracker's
 narratives (ids, centroids, members, versions, what was last reported), the window's clock
-(closed slides, next boundary, per-source event-time progress), each narrative's first document
-and the alert cool-downs (`streams.signals`, `streams.alerts`). The window's *documents* are
-not in it: each source's lowest offset still in the window is, and the worker re-reads and
-re-embeds the window from there. That keeps checkpoints small (kilobytes per narrative, not
-a vector per document) and the restored window identical to the lost one.
+(closed slides, next boundary, per-source event-time progress), each narrative's first
+document, the alert cool-downs (`streams.signals`, `streams.alerts`) and the window documents'
+home votes (`streams.home`). The window's *documents* are not in it: each source's lowest
+offset still in the window is, and the worker re-reads and re-embeds the window from there.
+That keeps checkpoints small (kilobytes per narrative and a few numbers per window document,
+not a vector per document) and the restored window identical to the lost one.
 
 The format is plain JSON (versioned by `FORMAT`), written by `snapshot` and read by `restore`.
 """
@@ -83,6 +84,8 @@ def snapshot(detector: Detector) -> dict[str, Any]:
         "alerts": detector.alerter.snapshot(),
         # Since the lone-story pass: the stream's reference cohesion (None before any cluster).
         "reference_cohesion": detector.reference_cohesion,
+        # Since document homes (streams.home): each window document's votes.
+        "homes": detector.homes.snapshot(),
     }
 
 
@@ -116,4 +119,5 @@ def restore(detector: Detector, data: dict[str, Any]) -> dict[str, int]:
     detector.alerter.restore(data.get("alerts"))
     cohesion = data.get("reference_cohesion")
     detector.reference_cohesion = None if cohesion is None else float(cohesion)
+    detector.homes.restore(data.get("homes"))
     return {str(k): int(v) for k, v in data["floors"].items()}

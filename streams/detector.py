@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -34,13 +34,14 @@ from streams.describe import DescribeConfig, Description, describe_clusters, ent
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
+from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
 from streams.keywords import class_tfidf
 from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
-from streams.track import Narrative, NarrativeTracker, Observation, TrackerConfig
+from streams.track import Narrative, NarrativeTracker, Observation, TrackerConfig, Transition
 from streams.window import Admission, Entry, Slide, SlidingWindow, WindowConfig
 
 DETECTOR_VERSION = "0.1.0"
@@ -56,6 +57,7 @@ class DetectorParams:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
     attach: AttachConfig = field(default_factory=AttachConfig)
+    home: HomeConfig = field(default_factory=HomeConfig)
     lone: LoneConfig = field(default_factory=LoneConfig)
     describe: DescribeConfig = field(default_factory=DescribeConfig)
     events: EventConfig = field(default_factory=EventConfig)
@@ -127,6 +129,8 @@ class Detector:
         self.alerter = Alerter(alert_policy or AlertPolicy())
         self.alerts: list[NarrativeAlert] = []
         self._slide_entries: dict[str, Entry] = {}
+        #: Each document's home narrative by slide votes (`streams.home`): checkpointed.
+        self.homes = Homes()
 
     # -- input ----------------------------------------------------------------------------
     def ingest(
@@ -300,6 +304,7 @@ class Detector:
         self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
         self.curator.after_step(transitions, pinned_before)
         touches = self.curator.rekey(touches)
+        self._vote(slide.end, transitions, attached_of, window_ids)
         # Group the live narratives into stories before any event is built, so every event
         # carries its narrative's current story; analysts' links override the grouping.
         live = list(self.tracker.narratives.values())
@@ -341,7 +346,10 @@ class Detector:
                 events.append(self._event("faded", narrative, span, (), None, touch=touch))
                 continue
             assert t.observation is not None
-            members = t.observation.members
+            cluster = t.observation.members
+            members = self._at_home(nid, cluster)
+            all_attached = attached_of.get(t.observation.first_doc_id, ())
+            attached = self._at_home(nid, all_attached)
             desc = descriptions[t.observation.first_doc_id]
             if (
                 t.kind == "continued"
@@ -367,7 +375,9 @@ class Detector:
                     parents,
                     children,
                     touch=touch,
-                    attached=attached_of.get(t.observation.first_doc_id, ()),
+                    attached=attached,
+                    cluster=cluster,
+                    attached_size=len(all_attached),
                 )
             )
         for quiet in extra:
@@ -376,17 +386,19 @@ class Detector:
             if nid in suppressed and not forced.has("suppress"):
                 continue
             key = f"narrative:{nid}"
-            alive_ids = tuple(e.doc.doc_id for e in members_of[key])
+            in_window = tuple(e.doc.doc_id for e in members_of[key])
+            alive_ids = self._at_home(nid, in_window)
             events.append(
                 self._event(
                     forced.kind,
                     quiet,
                     span,
                     alive_ids,
-                    descriptions[key] if alive_ids else None,
+                    descriptions[key] if in_window else None,
                     list(forced.parent_ids),
                     list(forced.child_ids),
                     touch=forced,
+                    cluster=in_window,
                 )
             )
         # A faded narrative's curation goes with it (after its `faded` event).
@@ -396,6 +408,33 @@ class Detector:
             self.alerter.evaluate(events, slide.end, self.tracker.narratives, self.info)
         )
         return events
+
+    def _vote(
+        self,
+        slide_end: float,
+        transitions: Sequence[Transition],
+        attached_of: Mapping[str, tuple[str, ...]],
+        window_ids: frozenset[str],
+    ) -> None:
+        """Count this slide's grouping into the documents' homes (`streams.home`)."""
+        if not self.params.home.enabled:
+            return
+        self.homes.prune(window_ids)
+        holders: dict[str, str] = {}
+        for t in transitions:
+            if t.observation is None or t.narrative.narrative_id not in self.tracker.narratives:
+                continue
+            nid = t.narrative.narrative_id
+            attached = attached_of.get(t.observation.first_doc_id, ())
+            for doc_id in (*t.observation.members, *attached):
+                holders[doc_id] = nid
+        self.homes.vote(slide_end, holders)
+
+    def _at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
+        """The documents to report on `narrative_id`: all, or those at home in it."""
+        if not self.params.home.enabled:
+            return tuple(doc_ids)
+        return self.homes.at_home(narrative_id, doc_ids)
 
     def _cluster(self, slide: Slide, matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
         """Labels of the slide's rows; a `SeededClusterer` also gets the live narratives.
@@ -520,7 +559,12 @@ class Detector:
         *,
         touch: Touch | None = None,
         attached: tuple[str, ...] = (),
+        cluster: tuple[str, ...] | None = None,
+        attached_size: int | None = None,
     ) -> NarrativeEvent:
+        """`members`/`attached` are listed (at home here); `cluster` is the slide's whole
+        cluster (default: `members`), which the size and the signals describe."""
+        cluster = members if cluster is None else cluster
         event = build_event(
             kind,
             narrative,
@@ -532,8 +576,10 @@ class Detector:
             parent_ids=parent_ids,
             child_ids=child_ids,
             attached=attached,
+            size=len(cluster),
+            attached_size=attached_size,
         )
-        event = event.model_copy(update=self._signals(narrative, members, span))
+        event = event.model_copy(update=self._signals(narrative, cluster, span))
         nid = narrative.narrative_id
         curated = {
             "label": self.curator.labels.get(nid),

@@ -74,12 +74,25 @@ def build_event(
     parent_ids: list[str] | None = None,
     child_ids: list[str] | None = None,
     attached: tuple[str, ...] = (),
+    size: int | None = None,
+    attached_size: int | None = None,
 ) -> NarrativeEvent:
     """Make the next event of `narrative` and record what was reported on it.
 
-    `attached` are the slide's noise documents inside the narrative's extent
-    (`streams.attach`): listed beside the members, not counted in `size` or `new_members`.
+    `members` and `attached` are the documents listed on the event: the slide's members and
+    attached documents (noise inside the narrative's extent, `streams.attach`) that are at
+    home here (`streams.home`). `size` and `attached_size` count the slide's whole cluster
+    and its attached documents (default: the lists' lengths); the difference is reported as
+    `elsewhere_size`. Attached documents are not counted in `size` or `new_members`.
     """
+    size = len(members) if size is None else size
+    attached_size = len(attached) if attached_size is None else attached_size
+    if size < len(members) or attached_size < len(attached):
+        raise ValueError(
+            f"narrative {narrative.narrative_id}: size {size} and attached_size {attached_size} "
+            f"count the whole cluster, so they cannot be below the {len(members)} members and "
+            f"{len(attached)} attached documents listed"
+        )
     narrative.version += 1
     member_set = frozenset(members)
     new_members = len(member_set - narrative.reported_members)
@@ -115,14 +128,15 @@ def build_event(
         story_id=narrative.story_id,
         version=narrative.version,
         window=Window(start=rfc3339(window[0]), end=rfc3339(window[1])),
-        size=len(members),
+        size=size,
         counts=counts,
         keywords=keywords,
         representatives=reps,
         member_ids=list(members[: config.max_member_ids]),
         members_truncated=len(members) > config.max_member_ids,
-        attached_size=len(attached),
+        attached_size=attached_size,
         attached_ids=list(attached[: config.max_member_ids]),
+        elsewhere_size=(size - len(members)) + (attached_size - len(attached)),
         new_members=new_members,
         first_seen=rfc3339(narrative.first_seen),
         last_seen=rfc3339(narrative.last_seen),

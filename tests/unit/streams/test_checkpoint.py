@@ -15,7 +15,15 @@ import json
 from typing import Any
 
 import pytest
-from test_detector import PARAMS, EmbedderFactory, planted_stream
+from test_detector import (
+    PARAMS,
+    SWING_PARAMS,
+    AngleEmbedder,
+    EmbedderFactory,
+    SwingCluster,
+    planted_stream,
+    swing_stream,
+)
 
 from schemas.events import NarrativeEvent
 from streams.checkpoint import CheckpointMismatch, restore, snapshot
@@ -124,6 +132,9 @@ def test_snapshot_round_trips_narratives_exactly(fake_embedder_factory: Embedder
     # The lone-story pass's yardstick is state too: a restored detector must judge alike.
     assert detector.reference_cohesion is not None
     assert restored.reference_cohesion == detector.reference_cohesion
+    # So are the documents' home votes: where a document is listed depends on its history.
+    assert detector.homes.votes
+    assert restored.homes.votes == detector.homes.votes
 
 
 def test_checkpoint_without_reference_cohesion_restores_none(
@@ -137,3 +148,31 @@ def test_checkpoint_without_reference_cohesion_restores_none(
     restored = Detector(PARAMS, fake_embedder_factory())
     restore(restored, data)
     assert restored.reference_cohesion is None
+
+
+@pytest.mark.parametrize("keep_homes", [True, False])
+def test_home_votes_are_state_a_restart_keeps(keep_homes: bool) -> None:
+    # The swing stream (test_detector): "s" spends four slides with A, then two with B, and
+    # stays listed under A only if its four A votes survive the restart.
+    docs = swing_stream()
+    reference = Detector(SWING_PARAMS, AngleEmbedder(), SwingCluster())
+    all_events, _ = _run(reference, docs, 0, len(docs))
+    crashed = Detector(SWING_PARAMS, AngleEmbedder(), SwingCluster())
+    _, checkpoint_at = _run(crashed, docs, 0, 20)
+    assert checkpoint_at is not None
+    replica_clusterer = SwingCluster()
+    replica = Detector(SWING_PARAMS, AngleEmbedder(), replica_clusterer)
+    before, _ = _run(replica, docs, 0, checkpoint_at)
+    data = json.loads(json.dumps(snapshot(replica)))
+    assert data["homes"]["s"]  # "s" has votes at the checkpoint
+    if not keep_homes:
+        del data["homes"]  # a checkpoint written before homes
+    restored_clusterer = SwingCluster()
+    restored_clusterer.calls = replica_clusterer.calls  # the schedule goes on where it was
+    restored = Detector(SWING_PARAMS, AngleEmbedder(), restored_clusterer)
+    floors = restore(restored, data)
+    resumed, _ = _run(restored, docs, floors["posts:0"], len(docs))
+    same = [e.model_dump_json() for e in resumed] == [
+        e.model_dump_json() for e in all_events[len(before) :]
+    ]
+    assert same == keep_homes

@@ -32,6 +32,8 @@ from streams.cluster import Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
+from streams.events import EventConfig
+from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
 from streams.lone import LoneConfig
 from streams.story import StoryConfig
@@ -733,3 +735,76 @@ def test_a_window_holding_one_story_reports_it_at_the_streams_own_scale() -> Non
     assert not any(set(e.member_ids) & set(story_ids) for e in events_off)
     fresh, events_fresh = run(True, [*story, *chatter])
     assert events_fresh == [] and fresh.reference_cohesion is None
+
+
+class SwingCluster:
+    """Rows below 45 deg are cluster 0, above it cluster 1, except the two swing documents at
+    20 and 25 deg: call k (one call per slide) puts each where its schedule says."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        deg = np.degrees(np.arctan2(vectors[:, 1], vectors[:, 0]))
+        labels = (deg > 45).astype(np.int64)
+        k = self.calls
+        self.calls += 1
+        labels[np.abs(deg - 20) < 1] = 0 if k < 4 else 1  # "s": 4 slides in A, then 2 in B
+        labels[np.abs(deg - 25) < 1] = 0 if k < 2 else 1  # "t": 2 slides in A, then 4 in B
+        return labels
+
+
+#: Every slide's growth makes an `updated` event, so each slide's listing is visible.
+SWING_PARAMS = dataclasses.replace(
+    PARAMS, events=EventConfig(update_min_new=1, update_min_growth=0.0)
+)
+
+
+def swing_stream() -> list[Document]:
+    """A and B posts every 30 minutes for 12 hours, and the swing posts at 00:15."""
+    docs = [
+        Document(f"{name}{i:02d}", "post", f"{deg + (i % 3) - 1} 0", START + i * 30 * MINUTE)
+        for i in range(24)
+        for name, deg in (("a", 0), ("b", 90))
+    ]
+    docs += [
+        Document("s", "post", "20 0", START + 15 * MINUTE),
+        Document("t", "post", "25 0", START + 15 * MINUTE),
+    ]
+    return sorted(docs, key=lambda d: (d.time, d.doc_id))
+
+
+def test_a_document_is_listed_where_it_spent_most_slides_not_where_the_last_one_put_it() -> None:
+    # A (0 deg) and B (90 deg) get a post every 30 minutes for 12 hours; the swing posts "s"
+    # and "t" arrive at 00:15 and stay in the 6-hour window for 6 slides. The last two slides
+    # that see "s" group it with B after four with A: it stays listed under A. "t" spends four
+    # slides with B: it moves there when B's slides equal A's (on the tie, the latest holder).
+    docs = swing_stream()
+    runs = {}
+    for at_home in (True, False):
+        params = dataclasses.replace(SWING_PARAMS, home=HomeConfig(at_home))
+        detector = Detector(params, AngleEmbedder(), SwingCluster())
+        detector.ingest(docs)
+        runs[at_home] = detector.advance(flush=True)
+    a_id, b_id = (
+        next(e.narrative_id for e in runs[True] if e.first_doc_id == first)
+        for first in ("a00", "b00")
+    )
+    assert last_assignment(runs[True])["s"] == a_id
+    assert last_assignment(runs[True])["t"] == b_id
+    assert last_assignment(runs[False])["s"] == b_id  # each slide's grouping: the last one wins
+
+    # B's third slide (02:00-03:00) holds "t" in its cluster, but "t" has spent two slides with
+    # A and one with B: B counts it in size and elsewhere_size and does not list it.
+    b_third = [e for e in runs[True] if e.narrative_id == b_id][2]
+    assert b_third.window.end == "2023-05-11T03:00:00.000Z"
+    assert "t" not in b_third.member_ids and b_third.elsewhere_size == 1
+    assert b_third.size == len(b_third.member_ids) + 1
+    assert all(e.elsewhere_size == 0 for e in runs[False])
+
+    # Homes decide only where a document is listed: the narratives, their ids, sizes and
+    # descriptions are the same either way (here every slide's growth makes an event).
+    def shape(e: NarrativeEvent) -> tuple[object, ...]:
+        return (e.narrative_id, e.type, e.window.end, e.size, e.keywords, e.counts, e.signals)
+
+    assert [shape(e) for e in runs[True]] == [shape(e) for e in runs[False]]

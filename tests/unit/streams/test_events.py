@@ -244,6 +244,37 @@ def test_member_ids_are_capped_but_size_counts_them_all() -> None:
     assert event.members_truncated
 
 
+def test_documents_at_home_elsewhere_count_in_size_and_elsewhere_size_but_are_not_listed() -> None:
+    n = narrative()
+    event = build_event(
+        "updated",
+        n,
+        window=(START, START + HOUR),
+        members=("d00", "d02"),  # of a cluster of 3; d01 is at home in another narrative
+        desc=description(),
+        detector=DETECTOR,
+        config=CONFIG,
+        attached=("x1",),  # of 3 attached; two at home elsewhere
+        size=3,
+        attached_size=3,
+    )
+    assert (event.size, event.member_ids, event.new_members) == (3, ["d00", "d02"], 2)
+    assert (event.attached_size, event.attached_ids) == (3, ["x1"])
+    assert event.elsewhere_size == 1 + 2
+    assert n.reported_members == frozenset({"d00", "d02"})  # what was listed, not the cluster
+    with pytest.raises(ValueError, match="cannot be below"):
+        build_event(
+            "updated",
+            narrative(),
+            window=(START, START + HOUR),
+            members=("d00", "d02"),
+            desc=description(),
+            detector=DETECTOR,
+            config=CONFIG,
+            size=1,
+        )
+
+
 def test_a_new_story_is_material_and_is_recorded_once_reported() -> None:
     moved = reported()
     moved.story_id = "story-b"

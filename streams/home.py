@@ -1,0 +1,87 @@
+"""Each document's home: the narrative that has held it in most slides.
+
+A document stays in the window for many slides (24 on a dense 24 h / 1 h profile) and each
+slide clusters it again. Most slides agree, but near the edges of a narrative's life they do
+not: a post that sat in the Colorado wildfire's narrative for twenty hours can, in its last
+three, fall into a neighbouring wildfire's cluster once its own story has thinned out of the
+window. Reporting every slide's grouping as it comes makes the document's *last* report (what
+consumers keep, and what the evaluation protocol scores) the grouping of the slide in which
+it had the least context around it.
+
+Evolutionary clustering (Chakrabarti, Kumar & Tomkins, KDD 2006) answers this by weighing a
+snapshot's fit against its history. Here the history is the document's own: every slide that
+puts it in a narrative, as a member or an attached document, is one vote for that narrative;
+its home is the narrative with the most votes (ties go to the most recent holder, so a
+document that moved once and stayed moves on the tie). A narrative's events list only the
+documents at home in it. A document therefore moves to another narrative when that narrative
+has held it longer than its old one did, not at the first slide that disagrees.
+
+Votes stay with the narrative that earned them, also after it merged into another or faded:
+the document was reported under it for most of its life, and the `merged` event's
+`parent_ids` tell consumers where that narrative went. (Handing a merged narrative's votes to
+the survivor, or dropping a faded one's, was measured and is worse: both move documents onto
+whichever cluster took them last, which is what votes are for avoiding; docs/measurements.md.)
+The tracker's matching, the
+clusterer's seeds and the descriptions still see each slide's own clusters: homes decide only
+where a document is *reported*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class HomeConfig:
+    """Whether documents are reported at home (by votes) or under each slide's grouping."""
+
+    enabled: bool = True
+
+
+class Homes:
+    """Votes per document and narrative, for the documents in the window.
+
+    `votes[doc][narrative] = (slides held, end of the last slide that held it)`; the second
+    number breaks ties toward the most recent holder and makes the result order-independent.
+    """
+
+    def __init__(self) -> None:
+        self.votes: dict[str, dict[str, tuple[int, float]]] = {}
+
+    def vote(self, slide_end: float, holders: Mapping[str, str]) -> None:
+        """One slide's grouping: `holders[doc_id]` is the narrative that held the document."""
+        for doc_id, narrative_id in holders.items():
+            tally = self.votes.setdefault(doc_id, {})
+            count, _ = tally.get(narrative_id, (0, slide_end))
+            tally[narrative_id] = (count + 1, slide_end)
+
+    def home(self, doc_id: str) -> str | None:
+        """The narrative with the most votes for `doc_id` (the latest holder on a tie)."""
+        tally = self.votes.get(doc_id)
+        if not tally:
+            return None
+        return max(tally.items(), key=lambda item: (item[1][0], item[1][1], item[0]))[0]
+
+    def at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
+        """`doc_ids` whose home is `narrative_id`, in the order given."""
+        return tuple(d for d in doc_ids if self.home(d) == narrative_id)
+
+    def prune(self, window_ids: frozenset[str]) -> None:
+        """Forget the documents that left the window (they are never reported again)."""
+        for doc_id in [d for d in self.votes if d not in window_ids]:
+            del self.votes[doc_id]
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-able state for checkpoints (sorted, so equal state gives equal bytes)."""
+        return {
+            doc_id: {n: [count, last] for n, (count, last) in sorted(tally.items())}
+            for doc_id, tally in sorted(self.votes.items())
+        }
+
+    def restore(self, data: Mapping[str, Mapping[str, Any]] | None) -> None:
+        self.votes = {
+            str(doc_id): {str(n): (int(v[0]), float(v[1])) for n, v in tally.items()}
+            for doc_id, tally in (data or {}).items()
+        }
