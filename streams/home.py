@@ -43,25 +43,45 @@ class HomeConfig:
 class Homes:
     """Votes per document and narrative, for the documents in the window.
 
-    `votes[doc][narrative] = (slides held, end of the last slide that held it)`; the second
-    number breaks ties toward the most recent holder and makes the result order-independent.
+    `votes[doc]` is a flat tuple of (narrative id, slides held, end of the last slide that held
+    it) triples, one triple per narrative that held the document. The end breaks ties toward
+    the most recent holder. Flat tuples because most documents only ever have one holder: that
+    is one 64-byte tuple per window document, its strings and floats shared with the window
+    and the slide (a dict of dicts cost 268 bytes per document; docs/measurements.md).
     """
 
     def __init__(self) -> None:
-        self.votes: dict[str, dict[str, tuple[int, float]]] = {}
+        self.votes: dict[str, tuple[str | int | float, ...]] = {}
 
     def vote(self, slide_end: float, holders: Mapping[str, str]) -> None:
         """One slide's grouping: `holders[doc_id]` is the narrative that held the document."""
+        votes = self.votes
         for doc_id, narrative_id in holders.items():
-            tally = self.votes.setdefault(doc_id, {})
-            count, _ = tally.get(narrative_id, (0, slide_end))
-            tally[narrative_id] = (count + 1, slide_end)
+            flat = votes.get(doc_id, ())
+            for i in range(0, len(flat), 3):
+                if flat[i] == narrative_id:
+                    count = flat[i + 1]
+                    assert isinstance(count, int)
+                    votes[doc_id] = (*flat[:i], narrative_id, count + 1, slide_end, *flat[i + 3 :])
+                    break
+            else:
+                votes[doc_id] = (*flat, narrative_id, 1, slide_end)
+
+    def tally(self, doc_id: str) -> dict[str, tuple[int, float]]:
+        """`{narrative id: (slides held, end of the last slide that held it)}`."""
+        flat = self.votes.get(doc_id, ())
+        return {
+            str(flat[i]): (int(flat[i + 1]), float(flat[i + 2])) for i in range(0, len(flat), 3)
+        }
 
     def home(self, doc_id: str) -> str | None:
         """The narrative with the most votes for `doc_id` (the latest holder on a tie)."""
-        tally = self.votes.get(doc_id)
-        if not tally:
+        flat = self.votes.get(doc_id)
+        if not flat:
             return None
+        if len(flat) == 3:
+            return str(flat[0])
+        tally = self.tally(doc_id)
         return max(tally.items(), key=lambda item: (item[1][0], item[1][1], item[0]))[0]
 
     def at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
@@ -76,12 +96,14 @@ class Homes:
     def snapshot(self) -> dict[str, Any]:
         """JSON-able state for checkpoints (sorted, so equal state gives equal bytes)."""
         return {
-            doc_id: {n: [count, last] for n, (count, last) in sorted(tally.items())}
-            for doc_id, tally in sorted(self.votes.items())
+            doc_id: {n: [count, last] for n, (count, last) in sorted(self.tally(doc_id).items())}
+            for doc_id in sorted(self.votes)
         }
 
     def restore(self, data: Mapping[str, Mapping[str, Any]] | None) -> None:
-        self.votes = {
-            str(doc_id): {str(n): (int(v[0]), float(v[1])) for n, v in tally.items()}
-            for doc_id, tally in (data or {}).items()
-        }
+        self.votes = {}
+        for doc_id, tally in (data or {}).items():
+            flat: tuple[str | int | float, ...] = ()
+            for n, (count, last) in tally.items():
+                flat = (*flat, str(n), int(count), float(last))
+            self.votes[str(doc_id)] = flat

@@ -53,7 +53,7 @@ def test_snapshot_round_trips_through_json_and_is_ordered() -> None:
     assert list(data) == ["a", "z"] and list(data["z"]) == ["A", "B"]
     twin = Homes()
     twin.restore(data)
-    assert twin.votes == homes.votes
+    assert twin.snapshot() == homes.snapshot()
     assert twin.home("z") == homes.home("z") == "A"
     empty = Homes()
     empty.restore(None)
