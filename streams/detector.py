@@ -230,6 +230,7 @@ class Detector:
         for command in self.curator.due(slide.end):
             outcome, effects = self.curator.apply(command, self.tracker, entries, slide.end)
             outcomes.append(outcome)
+            self._reassign_homes(effects)
             for nid, effect in effects.items():
                 touches[nid] = touches[nid].combine(effect) if nid in touches else effect
         matrix = slide.matrix()
@@ -429,6 +430,17 @@ class Detector:
             for doc_id in (*t.observation.members, *attached):
                 holders[doc_id] = nid
         self.homes.vote(slide_end, holders)
+
+    def _reassign_homes(self, effects: Mapping[str, Touch]) -> None:
+        """An analyst's merge or split moves its documents' home votes (`Homes.reassign`)."""
+        for nid, effect in effects.items():
+            if effect.kind == "merged":
+                for absorbed in effect.parent_ids:
+                    self.homes.reassign(absorbed, nid)
+            elif effect.kind == "emerged" and nid in self.tracker.narratives:
+                child = self.tracker.narratives[nid]
+                for parent in effect.parent_ids:
+                    self.homes.reassign(parent, nid, sorted(child.members))
 
     def _at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
         """The documents to report on `narrative_id`: all, or those at home in it."""

@@ -16,11 +16,14 @@ document that moved once and stayed moves on the tie). A narrative's events list
 documents at home in it. A document therefore moves to another narrative when that narrative
 has held it longer than its old one did, not at the first slide that disagrees.
 
-Votes stay with the narrative that earned them, also after it merged into another or faded:
+Votes stay with the narrative that earned them, also after the tracker merged it into another
+or it faded:
 the document was reported under it for most of its life, and the `merged` event's
 `parent_ids` tell consumers where that narrative went. (Handing a merged narrative's votes to
 the survivor, or dropping a faded one's, was measured and is worse: both move documents onto
 whichever cluster took them last, which is what votes are for avoiding; docs/measurements.md.)
+An analyst's merge or split is different: a person decided where the documents belong, so
+their votes move with them (`reassign`).
 The tracker's matching, the
 clusterer's seeds and the descriptions still see each slide's own clusters: homes decide only
 where a document is *reported*.
@@ -58,6 +61,11 @@ class Homes:
         votes = self.votes
         for doc_id, narrative_id in holders.items():
             flat = votes.get(doc_id, ())
+            if len(flat) == 3 and flat[0] == narrative_id:  # the usual case: held again
+                count = flat[1]
+                assert isinstance(count, int)
+                votes[doc_id] = (narrative_id, count + 1, slide_end)
+                continue
             for i in range(0, len(flat), 3):
                 if flat[i] == narrative_id:
                     count = flat[i + 1]
@@ -77,16 +85,36 @@ class Homes:
     def home(self, doc_id: str) -> str | None:
         """The narrative with the most votes for `doc_id` (the latest holder on a tie)."""
         flat = self.votes.get(doc_id)
-        if not flat:
-            return None
-        if len(flat) == 3:
-            return str(flat[0])
-        tally = self.tally(doc_id)
-        return max(tally.items(), key=lambda item: (item[1][0], item[1][1], item[0]))[0]
+        return _home_of(flat) if flat else None
 
     def at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
         """`doc_ids` whose home is `narrative_id`, in the order given."""
-        return tuple(d for d in doc_ids if self.home(d) == narrative_id)
+        votes = self.votes
+        kept: list[str] = []
+        for doc_id in doc_ids:
+            flat = votes.get(doc_id)
+            if not flat:
+                continue
+            if len(flat) == 3:  # one holder: no tally to build
+                if flat[0] == narrative_id:
+                    kept.append(doc_id)
+            elif _home_of(flat) == narrative_id:
+                kept.append(doc_id)
+        return tuple(kept)
+
+    def reassign(self, old: str, new: str, doc_ids: Iterable[str] | None = None) -> None:
+        """Move `old`'s votes to `new`, for `doc_ids` or every document: an analyst's merge
+        (all of the absorbed narrative's) or split (the members moved to the child). An
+        analyst decided where the documents belong; their history goes with them."""
+        docs = list(self.votes) if doc_ids is None else [d for d in doc_ids if d in self.votes]
+        for doc_id in docs:
+            tally = self.tally(doc_id)
+            moved = tally.pop(old, None)
+            if moved is None:
+                continue
+            count, last = tally.get(new, (0, moved[1]))
+            tally[new] = (count + moved[0], max(last, moved[1]))
+            self.votes[doc_id] = tuple(x for n, (c, t) in tally.items() for x in (n, c, t))
 
     def prune(self, window_ids: frozenset[str]) -> None:
         """Forget the documents that left the window (they are never reported again)."""
@@ -107,3 +135,9 @@ class Homes:
             for n, (count, last) in tally.items():
                 flat = (*flat, str(n), int(count), float(last))
             self.votes[str(doc_id)] = flat
+
+
+def _home_of(flat: tuple[str | int | float, ...]) -> str:
+    """Most slides, then the latest slide, then the id (a total order: no ties left)."""
+    best = max(range(0, len(flat), 3), key=lambda i: (flat[i + 1], flat[i + 2], flat[i]))
+    return str(flat[best])

@@ -134,6 +134,10 @@ def test_merge_makes_one_narrative_and_it_stays_one(
     (merged,) = [e for e in events if e.caused_by]
     assert merged.type == "merged" and merged.narrative_id == flood
     assert merged.parent_ids == [vaccine] and merged.window.end == at(6)
+    # The analyst decided: the absorbed narrative's documents are listed on the survivor at
+    # once (their home votes moved with them), none is left at home under the absorbed id.
+    assert merged.elsewhere_size == 0 and len(merged.member_ids) == merged.size
+    assert sum(topic_of(d) == "vaccine" for d in merged.member_ids) >= 10
     assert audit[0].status == "applied" and audit[0].event_ids == [merged.event_id]
     # Nothing is ever reported under the absorbed id again, and no new narrative takes the
     # vaccine documents: they stay with the survivor.
@@ -166,6 +170,10 @@ def test_split_makes_a_separate_narrative_that_stays_separate(
     assert child.type == "emerged" and child.parent_ids == [vaccine]
     assert not set(child.member_ids) & set(parent.member_ids)
     assert len(set(moved) & set(child.member_ids)) > len(set(moved) & set(parent.member_ids))
+    # The moved documents are listed on the child from its first event: an analyst's split
+    # moves their home votes too (without that they would stay listed under the parent).
+    assert not set(moved) & set(parent.member_ids)
+    assert len(set(moved) & set(child.member_ids)) >= len(moved) // 2
     assert audit[0].status == "applied" and sorted(audit[0].event_ids) == sorted(
         e.event_id for e in caused
     )

@@ -58,3 +58,16 @@ def test_snapshot_round_trips_through_json_and_is_ordered() -> None:
     empty = Homes()
     empty.restore(None)
     assert empty.votes == {}
+
+
+def test_reassign_moves_one_narratives_votes_for_all_or_some_documents() -> None:
+    homes = Homes()
+    for end in (HOUR, 2 * HOUR):
+        homes.vote(end, {"d": "A", "e": "A", "f": "B"})
+    homes.vote(3 * HOUR, {"d": "C", "e": "C"})
+    homes.reassign("A", "C", ["d"])  # an analyst's split: "d" moved to C
+    assert homes.tally("d") == {"C": (3, 3 * HOUR)}
+    assert homes.home("e") == "A"  # not named: stays
+    homes.reassign("A", "Z")  # an analyst's merge of A into Z: every document
+    assert homes.tally("e") == {"C": (1, 3 * HOUR), "Z": (2, 2 * HOUR)}
+    assert homes.home("e") == "Z" and homes.home("f") == "B"
