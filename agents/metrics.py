@@ -89,6 +89,12 @@ SLIDE_DOCUMENTS = Gauge(
     ["state"],
     registry=REGISTRY,
 )
+SLIDE_DOCUMENTS_AWAY = Gauge(
+    "narratives_slide_documents_away",
+    "Window documents the latest closed slide grouped in a narrative other than their home "
+    "(the narrative that has held them in most slides, where events list them).",
+    registry=REGISTRY,
+)
 NARRATIVES_ACTIVE = Gauge(
     "narratives_active", "Narratives currently tracked (not faded or merged).", registry=REGISTRY
 )

@@ -265,13 +265,14 @@ class Pipeline:
 
 
 def set_slide_gauges(slides: list[SlideStats]) -> None:
-    """`narratives_slide_documents` from the latest slide of each scope, summed."""
+    """`narratives_slide_documents` (and `_away`) from the latest slide of each scope, summed."""
     attached = sum(s.attached for s in slides)
     noise = sum(s.noise for s in slides)
     members = sum(s.documents for s in slides) - noise
     metrics.SLIDE_DOCUMENTS.labels("member").set(members)
     metrics.SLIDE_DOCUMENTS.labels("attached").set(attached)
     metrics.SLIDE_DOCUMENTS.labels("noise").set(noise - attached)
+    metrics.SLIDE_DOCUMENTS_AWAY.set(sum(s.away for s in slides))
 
 
 def failed_batch(records: list[RawRecord], exc: BaseException) -> BatchOutput:

@@ -11,6 +11,7 @@ time, so the same documents in the same order give the same events, live or repl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -87,6 +88,8 @@ class SlideStats:
     clusters: int
     noise: int
     attached: int = 0
+    #: Documents this slide grouped in a narrative other than their home (`streams.home`).
+    away: int = 0
 
 
 class Detector:
@@ -305,7 +308,8 @@ class Detector:
         self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
         self.curator.after_step(transitions, pinned_before)
         touches = self.curator.rekey(touches)
-        self._vote(slide.end, transitions, attached_of, window_ids)
+        away = self._vote(slide.end, transitions, attached_of, window_ids)
+        self.last_slide = dataclasses.replace(self.last_slide, away=away)
         # Group the live narratives into stories before any event is built, so every event
         # carries its narrative's current story; analysts' links override the grouping.
         live = list(self.tracker.narratives.values())
@@ -416,10 +420,11 @@ class Detector:
         transitions: Sequence[Transition],
         attached_of: Mapping[str, tuple[str, ...]],
         window_ids: frozenset[str],
-    ) -> None:
-        """Count this slide's grouping into the documents' homes (`streams.home`)."""
+    ) -> int:
+        """Count this slide's grouping into the documents' homes (`streams.home`); returns
+        how many documents the slide grouped away from their home."""
         if not self.params.home.enabled:
-            return
+            return 0
         self.homes.prune(window_ids)
         holders: dict[str, str] = {}
         for t in transitions:
@@ -430,6 +435,7 @@ class Detector:
             for doc_id in (*t.observation.members, *attached):
                 holders[doc_id] = nid
         self.homes.vote(slide_end, holders)
+        return sum(1 for doc_id, nid in holders.items() if self.homes.home(doc_id) != nid)
 
     def _reassign_homes(self, effects: Mapping[str, Touch]) -> None:
         """An analyst's merge or split moves its documents' home votes (`Homes.reassign`)."""

@@ -32,7 +32,7 @@ from streams.cluster import Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
-from streams.events import EventConfig
+from streams.events import EventConfig, rfc3339
 from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
 from streams.lone import LoneConfig
@@ -808,3 +808,18 @@ def test_a_document_is_listed_where_it_spent_most_slides_not_where_the_last_one_
         return (e.narrative_id, e.type, e.window.end, e.size, e.keywords, e.counts, e.signals)
 
     assert [shape(e) for e in runs[True]] == [shape(e) for e in runs[False]]
+
+
+def test_slide_stats_count_the_documents_grouped_away_from_home() -> None:
+    # The swing stream slide by slide: "t" is away in the third slide (two A slides, one B),
+    # home again in B from the fourth (tie, latest); "s" is away in the fifth and sixth.
+    docs = swing_stream()
+    detector = Detector(SWING_PARAMS, AngleEmbedder(), SwingCluster())
+    away: dict[str, int] = {}
+    for doc in docs:
+        detector.ingest([doc])
+        for _ in detector.advance():
+            pass
+        if detector.last_slide is not None:
+            away[rfc3339(detector.last_slide.end)[11:16]] = detector.last_slide.away
+    assert [away[f"{h:02d}:00"] for h in range(1, 9)] == [0, 0, 1, 0, 1, 1, 0, 0]
