@@ -823,3 +823,41 @@ def test_slide_stats_count_the_documents_grouped_away_from_home() -> None:
         if detector.last_slide is not None:
             away[rfc3339(detector.last_slide.end)[11:16]] = detector.last_slide.away
     assert [away[f"{h:02d}:00"] for h in range(1, 9)] == [0, 0, 1, 0, 1, 1, 0, 0]
+
+
+class SplitCluster:
+    """Rows below 45 deg are one cluster for the first two calls; from the third, the rows
+    between 8 and 20 deg are a cluster of their own (a split)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        deg = np.degrees(np.arctan2(vectors[:, 1], vectors[:, 0]))
+        labels = np.where(deg > 45, 1, 0).astype(np.int64)
+        if self.calls >= 2:
+            labels[(deg > 8) & (deg < 20)] = 2
+        self.calls += 1
+        return labels
+
+
+def test_a_split_child_lists_the_documents_it_was_born_of_from_its_first_event() -> None:
+    # A's posts at 0 and 12 deg, B's at 90 deg; from the third slide the 12-degree posts form
+    # their own cluster, which the tracker reports as a split child of A. Its documents were
+    # A's for two slides, yet the child lists them at once: a split hands them over with
+    # their votes.
+    docs = [
+        Document(f"{name}{i:02d}", "post", f"{deg} 0", START + i * 30 * MINUTE)
+        for i in range(16)
+        for name, deg in (("a", 0), ("a", 1), ("c", 12), ("b", 90))
+    ]
+    docs = [dataclasses.replace(d, doc_id=f"{d.doc_id}-{j}") for j, d in enumerate(docs)]
+    detector = Detector(SWING_PARAMS, AngleEmbedder(), SplitCluster())
+    detector.ingest(sorted(docs, key=lambda d: (d.time, d.doc_id)))
+    events = detector.advance(flush=True)
+    (child,) = [e for e in events if e.type == "emerged" and e.parent_ids]
+    parent = next(e for e in events if e.type == "split")
+    assert parent.child_ids == [child.narrative_id]
+    assert child.member_ids and all(m.startswith("c") for m in child.member_ids)
+    assert child.elsewhere_size == 0 and len(child.member_ids) == child.size
+    assert not [m for m in parent.member_ids if m.startswith("c")]
