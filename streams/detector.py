@@ -431,13 +431,8 @@ class Detector:
             if t.observation is None or t.narrative.narrative_id not in self.tracker.narratives:
                 continue
             nid = t.narrative.narrative_id
-            held = (*t.observation.members, *attached_of.get(t.observation.first_doc_id, ()))
-            if t.kind == "emerged":
-                # A split child is born of its parent's documents: they go to it with their
-                # votes, so it lists them from its first event (as after an analyst's split).
-                for parent in t.parent_ids:
-                    self.homes.reassign(parent, nid, held)
-            for doc_id in held:
+            attached = attached_of.get(t.observation.first_doc_id, ())
+            for doc_id in (*t.observation.members, *attached):
                 holders[doc_id] = nid
         self.homes.vote(slide_end, holders)
         return sum(1 for doc_id, nid in holders.items() if self.homes.home(doc_id) != nid)

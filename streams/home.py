@@ -16,14 +16,14 @@ document that moved once and stayed moves on the tie). A narrative's events list
 documents at home in it. A document therefore moves to another narrative when that narrative
 has held it longer than its old one did, not at the first slide that disagrees.
 
-Votes stay with the narrative that earned them after the tracker merged it into another or
-it faded: the document was reported under it for most of its life, and the `merged` event's
-`parent_ids` tell consumers where that narrative went. Handing a merged narrative's votes to
-the survivor was measured and is worse (the tracker's merges include lumps of distinct claims,
-which is what votes guard against; docs/measurements.md). Two moves do carry votes along
-(`reassign`): a split child is born of its parent's documents, so the ones it holds go to it
-and it lists them from its first event; and an analyst's merge or split, where a person decided
-where the documents belong.
+Votes stay with the narrative that earned them, also after the tracker merged it into another
+or it faded:
+the document was reported under it for most of its life, and the `merged` event's
+`parent_ids` tell consumers where that narrative went. (Handing a merged narrative's votes to
+the survivor, or dropping a faded one's, was measured and is worse: both move documents onto
+whichever cluster took them last, which is what votes are for avoiding; docs/measurements.md.)
+An analyst's merge or split is different: a person decided where the documents belong, so
+their votes move with them (`reassign`).
 The tracker's matching, the
 clusterer's seeds and the descriptions still see each slide's own clusters: homes decide only
 where a document is *reported*.
