@@ -16,17 +16,19 @@ document that moved once and stayed moves on the tie). A narrative's events list
 documents at home in it. A document therefore moves to another narrative when that narrative
 has held it longer than its old one did, not at the first slide that disagrees.
 
-Votes stay with the narrative that earned them, also after the tracker merged it into another
-or it faded:
-the document was reported under it for most of its life, and the `merged` event's
-`parent_ids` tell consumers where that narrative went. (Handing a merged narrative's votes to
-the survivor, or dropping a faded one's, was measured and is worse: both move documents onto
-whichever cluster took them last, which is what votes are for avoiding; docs/measurements.md.)
-An analyst's merge or split is different: a person decided where the documents belong, so
-their votes move with them (`reassign`).
-The tracker's matching, the
-clusterer's seeds and the descriptions still see each slide's own clusters: homes decide only
-where a document is *reported*.
+Votes stay with the narrative that earned them whatever the tracker does next: after it merged
+the narrative into another or let it fade (the document was reported under it for most of its
+life, and the `merged` event's `parent_ids` tell consumers where it went), and after it split
+a child off (the child lists the documents it was born of once it has held them longer; until
+then its `size` and `elsewhere_size` say how many it holds). Handing votes along with the
+tracker's merges or splits, or dropping a faded narrative's, was measured and is worse
+(docs/measurements.md): it moves documents onto whichever cluster took them last, which is
+what votes are for avoiding. An
+analyst's merge or split is different: a person decided where the documents belong, so their
+votes move with them (`reassign`).
+
+The tracker's matching, the clusterer's seeds and the descriptions still see each slide's own
+clusters: homes decide only where a document is *reported*.
 """
 
 from __future__ import annotations

@@ -823,3 +823,48 @@ def test_slide_stats_count_the_documents_grouped_away_from_home() -> None:
         if detector.last_slide is not None:
             away[rfc3339(detector.last_slide.end)[11:16]] = detector.last_slide.away
     assert [away[f"{h:02d}:00"] for h in range(1, 9)] == [0, 0, 1, 0, 1, 1, 0, 0]
+
+
+class SplitCluster:
+    """Rows below 45 deg are one cluster for the first two calls; from the third, the rows
+    between 8 and 20 deg are a cluster of their own (a split)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        deg = np.degrees(np.arctan2(vectors[:, 1], vectors[:, 0]))
+        labels = np.where(deg > 45, 1, 0).astype(np.int64)
+        if self.calls >= 2:
+            labels[(deg > 8) & (deg < 20)] = 2
+        self.calls += 1
+        return labels
+
+
+def test_a_split_child_lists_the_documents_it_was_born_of_once_it_has_held_them_longer() -> None:
+    # A's posts at 0 and 12 deg, B's at 90 deg, every 30 minutes; from the third slide the
+    # 12-degree posts form their own cluster, which the tracker reports as a split child of A.
+    # The tracker's split moves no votes: the child counts the 12-degree posts A held for two
+    # slides in size and elsewhere_size and lists only the new ones, then lists each older one
+    # once it has held it as long as A did.
+    docs = [
+        Document(f"{name}{i:02d}", "post", f"{deg} 0", START + i * 30 * MINUTE)
+        for i in range(16)
+        for name, deg in (("a", 0), ("a-", 1), ("c", 12), ("b", 90))
+    ]
+    detector = Detector(SWING_PARAMS, AngleEmbedder(), SplitCluster())
+    detector.ingest(sorted(docs, key=lambda d: (d.time, d.doc_id)))
+    events = detector.advance(flush=True)
+    (child,) = [e for e in events if e.type == "emerged" and e.parent_ids]
+    parent = next(e for e in events if e.type == "split")
+    assert parent.child_ids == [child.narrative_id] and child.window.end == parent.window.end
+    # Slide 3 (02:00-03:00) holds c00..c05. A held c00 and c01 for two slides: listed there
+    # still. A held c02 and c03 for one slide, as long as the child now: listed on the child
+    # (the latest holder on a tie), with c04 and c05, which arrived in this slide.
+    assert child.size == 6 and child.member_ids == ["c02", "c03", "c04", "c05"]
+    assert child.elsewhere_size == 2
+    assert not [m for m in parent.member_ids if m.startswith("c")]
+    # One slide later the child has held c00 and c01 as long as A did: listed on the child.
+    later = [e for e in events if e.narrative_id == child.narrative_id][1]
+    assert later.window.end == "2023-05-11T04:00:00.000Z"
+    assert {"c00", "c01"} <= set(later.member_ids) and later.elsewhere_size == 0
