@@ -11,7 +11,6 @@ time, so the same documents in the same order give the same events, live or repl
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -290,14 +289,6 @@ class Detector:
             for key, rows in zip(keys, attached_rows, strict=True):
                 if rows:
                     attached_of[key] = tuple(entries[r].doc.doc_id for r in sorted(rows))
-        self.last_slide = SlideStats(
-            slide.end,
-            len(entries),
-            len(ordered),
-            len(noise),
-            sum(len(ids) for ids in attached_of.values()),
-        )
-
         window_ids = frozenset(e.doc.doc_id for e in entries)
         pinned_before = frozenset(
             n.narrative_id for n in self.tracker.narratives.values() if n.pinned
@@ -308,8 +299,14 @@ class Detector:
         self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
         self.curator.after_step(transitions, pinned_before)
         touches = self.curator.rekey(touches)
-        away = self._vote(slide.end, transitions, attached_of, window_ids)
-        self.last_slide = dataclasses.replace(self.last_slide, away=away)
+        self.last_slide = SlideStats(
+            slide.end,
+            len(entries),
+            len(ordered),
+            len(noise),
+            sum(len(ids) for ids in attached_of.values()),
+            away=self._vote(slide.end, transitions, attached_of, window_ids),
+        )
         # Group the live narratives into stories before any event is built, so every event
         # carries its narrative's current story; analysts' links override the grouping.
         live = list(self.tracker.narratives.values())

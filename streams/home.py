@@ -23,9 +23,8 @@ a child off (the child lists the documents it was born of once it has held them 
 then its `size` and `elsewhere_size` say how many it holds). Handing votes along with the
 tracker's merges or splits, or dropping a faded narrative's, was measured and is worse
 (docs/measurements.md): it moves documents onto whichever cluster took them last, which is
-what votes are for avoiding. An
-analyst's merge or split is different: a person decided where the documents belong, so their
-votes move with them (`reassign`).
+what votes are for avoiding. An analyst's merge or split is different: a person decided where
+the documents belong, so their votes move with them (`reassign`).
 
 The tracker's matching, the clusterer's seeds and the descriptions still see each slide's own
 clusters: homes decide only where a document is *reported*.
@@ -63,10 +62,8 @@ class Homes:
         votes = self.votes
         for doc_id, narrative_id in holders.items():
             flat = votes.get(doc_id, ())
-            if len(flat) == 3 and flat[0] == narrative_id:  # the usual case: held again
-                count = flat[1]
-                assert isinstance(count, int)
-                votes[doc_id] = (narrative_id, count + 1, slide_end)
+            if len(flat) == 3 and flat[0] == narrative_id:  # hot path: the one holder again
+                votes[doc_id] = (narrative_id, int(flat[1]) + 1, slide_end)
                 continue
             for i in range(0, len(flat), 3):
                 if flat[i] == narrative_id:
@@ -92,17 +89,9 @@ class Homes:
     def at_home(self, narrative_id: str, doc_ids: Iterable[str]) -> tuple[str, ...]:
         """`doc_ids` whose home is `narrative_id`, in the order given."""
         votes = self.votes
-        kept: list[str] = []
-        for doc_id in doc_ids:
-            flat = votes.get(doc_id)
-            if not flat:
-                continue
-            if len(flat) == 3:  # one holder: no tally to build
-                if flat[0] == narrative_id:
-                    kept.append(doc_id)
-            elif _home_of(flat) == narrative_id:
-                kept.append(doc_id)
-        return tuple(kept)
+        return tuple(
+            d for d in doc_ids if (flat := votes.get(d)) and _home_of(flat) == narrative_id
+        )
 
     def reassign(self, old: str, new: str, doc_ids: Iterable[str] | None = None) -> None:
         """Move `old`'s votes to `new`, for `doc_ids` or every document: an analyst's merge
@@ -116,7 +105,7 @@ class Homes:
                 continue
             count, last = tally.get(new, (0, moved[1]))
             tally[new] = (count + moved[0], max(last, moved[1]))
-            self.votes[doc_id] = tuple(x for n, (c, t) in tally.items() for x in (n, c, t))
+            self.votes[doc_id] = _flat(tally)
 
     def prune(self, window_ids: frozenset[str]) -> None:
         """Forget the documents that left the window (they are never reported again)."""
@@ -131,15 +120,20 @@ class Homes:
         }
 
     def restore(self, data: Mapping[str, Mapping[str, Any]] | None) -> None:
-        self.votes = {}
-        for doc_id, tally in (data or {}).items():
-            flat: tuple[str | int | float, ...] = ()
-            for n, (count, last) in tally.items():
-                flat = (*flat, str(n), int(count), float(last))
-            self.votes[str(doc_id)] = flat
+        self.votes = {
+            str(doc_id): _flat({str(n): (int(c), float(t)) for n, (c, t) in tally.items()})
+            for doc_id, tally in (data or {}).items()
+        }
+
+
+def _flat(tally: Mapping[str, tuple[int, float]]) -> tuple[str | int | float, ...]:
+    """`{narrative: (slides, last end)}` as the flat triples `Homes.votes` holds."""
+    return tuple(x for n, (count, last) in tally.items() for x in (n, count, last))
 
 
 def _home_of(flat: tuple[str | int | float, ...]) -> str:
     """Most slides, then the latest slide, then the id (a total order: no ties left)."""
+    if len(flat) == 3:  # hot path: most documents only ever have one holder
+        return str(flat[0])
     best = max(range(0, len(flat), 3), key=lambda i: (flat[i + 1], flat[i + 2], flat[i]))
     return str(flat[best])
