@@ -78,7 +78,7 @@ class EventWatcher(threading.Thread):
         )
         self.first_seen: dict[str, float] = {}
         self.first_member: dict[str, float] = {}  # the same, counting `member_ids` only
-        self.owner: dict[str, str] = {}  # member id -> narrative of the first event listing it
+        self.owner: dict[str, str] = {}  # doc id -> narrative of the first event listing it
         self.born: dict[str, float] = {}  # narrative id -> receipt of its first event
         self.events = 0
         self.stopping = threading.Event()
