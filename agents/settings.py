@@ -21,6 +21,7 @@ from streams.detector import DetectorParams
 from streams.events import EventConfig
 from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
+from streams.lexical import LexicalConfig
 from streams.lone import LoneConfig
 from streams.normalise import NormaliseConfig
 from streams.story import StoryConfig
@@ -180,6 +181,16 @@ class Settings(BaseSettings):
         ge=0,
         description="NARRATIVES_CLUSTER_SELECTION_EPSILON: HDBSCAN merges clusters closer than "
         "this (Euclidean, in PCA space).",
+    )
+    lexical_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="NARRATIVES_LEXICAL_WEIGHT: share of the clusterer's distance taken from "
+        "the words (TF-IDF/LSA of the slide, streams.lexical); 0 clusters by meaning alone.",
+    )
+    lexical_dim: int = Field(
+        100, ge=1, description="NARRATIVES_LEXICAL_DIM: LSA dimensions of the lexical view."
     )
     cluster_whole_max: int = Field(
         8000,
@@ -387,6 +398,7 @@ class Settings(BaseSettings):
                 cluster_selection_method=self.cluster_selection_method,
                 cluster_selection_epsilon=self.cluster_selection_epsilon,
             ),
+            lexical=LexicalConfig(weight=self.lexical_weight, dim=self.lexical_dim),
             incremental=IncrementalParams(
                 whole_max=self.cluster_whole_max,
                 max_points=self.cluster_max_points,

@@ -37,6 +37,7 @@ from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
 from streams.keywords import class_tfidf
+from streams.lexical import LexicalConfig, blend
 from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
@@ -53,6 +54,7 @@ class DetectorParams:
 
     window: WindowConfig = field(default_factory=WindowConfig)
     hdbscan: HdbscanParams = field(default_factory=HdbscanParams)
+    lexical: LexicalConfig = field(default_factory=LexicalConfig)
     incremental: IncrementalParams = field(default_factory=IncrementalParams)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
@@ -460,6 +462,8 @@ class Detector:
         entries = slide.entries
         if not entries:
             return np.zeros(0, dtype=np.int64)
+        if self.params.lexical.enabled:
+            matrix = blend(matrix, [entry_tokens(e) for e in entries], self.params.lexical)
         if not isinstance(self.clusterer, SeededClusterer):
             return self.clusterer.fit_predict(matrix)
         row_of = {e.doc.doc_id: r for r, e in enumerate(entries)}

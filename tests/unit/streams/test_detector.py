@@ -35,6 +35,7 @@ from streams.embed import Embedder
 from streams.events import EventConfig, rfc3339
 from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
+from streams.lexical import LexicalConfig
 from streams.lone import LoneConfig
 from streams.story import StoryConfig
 from streams.track import Observation, TrackerConfig, Transition
@@ -868,3 +869,50 @@ def test_a_split_child_lists_the_documents_it_was_born_of_once_it_has_held_them_
     later = [e for e in events if e.narrative_id == child.narrative_id][1]
     assert later.window.end == "2023-05-11T04:00:00.000Z"
     assert {"c00", "c01"} <= set(later.member_ids) and later.elsewhere_size == 0
+
+
+class DebateEmbedder:
+    """Embeds the vaccine and election posts as one meaning: two claims of one debate that
+    the model cannot tell apart, as a sentence model often cannot; only the words can."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.blind = frozenset(VACCINE) | frozenset(ELECTION)
+
+    @property
+    def model_id(self) -> str:
+        return f"debate:{self.inner.model_id}"
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self.inner.embed(
+            [" ".join("claim" if w in self.blind else w for w in t.split()) for t in texts]
+        )
+
+
+def test_the_lexical_view_keeps_apart_two_claims_that_meaning_alone_lumps(
+    stream: list[Document], fake_factory: EmbedderFactory
+) -> None:
+    """With `lexical.weight` 0 the clusterer sees meaning only and the vaccine and election
+    posts end under one narrative; with words in the distance each has its own, and a second
+    replay gives the same events."""
+
+    def owners(weight: float) -> tuple[dict[str, str], list[NarrativeEvent]]:
+        params = dataclasses.replace(PARAMS, lexical=LexicalConfig(weight=weight, dim=16))
+        events = replay(stream, DebateEmbedder(fake_factory()), params=params)
+        return majority_ids(stream, events), events
+
+    blind, _ = owners(0.0)
+    assert blind["vaccine"] == blind["election"]
+    seeing, events = owners(0.5)
+    assert len(set(seeing.values())) == 3
+    owner = last_assignment(events)
+    for topic, nid in seeing.items():
+        posts = [d.doc_id for d in stream if topic_of(d.doc_id) == topic]
+        share = sum(owner.get(doc_id) == nid for doc_id in posts) / len(posts)
+        assert share >= 0.7, (topic, share)
+    again = owners(0.5)[1]
+    assert [e.model_dump_json() for e in again] == [e.model_dump_json() for e in events]
