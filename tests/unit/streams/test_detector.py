@@ -501,24 +501,29 @@ APPEALS = ["donate", "blankets", "shelter", "volunteers", "food", "drive", "fund
 QUAKE = ["quake", "tremor", "magnitude", "epicentre", "aftershock", "felt", "seismic", "shaking"]
 
 
-class NameBlindEmbedder:
-    """Embeds a text without its place names: the story's shared names reach only the words."""
+class RewritingEmbedder:
+    """Embeds each text after a word-by-word rewrite: what the model is made blind to reaches
+    only the words (and so only the word-based stages)."""
 
-    def __init__(self, inner: Embedder, names: frozenset[str]) -> None:
-        self.inner, self.names = inner, names
+    def __init__(self, inner: Embedder, tag: str, rewrite: Callable[[str], str | None]) -> None:
+        self.inner, self.tag, self.rewrite = inner, tag, rewrite
 
     @property
     def model_id(self) -> str:
-        return f"name-blind:{self.inner.model_id}"
+        return f"{self.tag}:{self.inner.model_id}"
 
     @property
     def dimension(self) -> int:
         return self.inner.dimension
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return self.inner.embed(
-            [" ".join(w for w in t.split() if w.lstrip("#") not in self.names) for t in texts]
-        )
+        rewritten = [(self.rewrite(w) for w in t.split()) for t in texts]
+        return self.inner.embed([" ".join(w for w in words if w) for words in rewritten])
+
+
+def name_blind_embedder(inner: Embedder, names: frozenset[str]) -> RewritingEmbedder:
+    """Embeds a text without its place names: the story's shared names reach only the words."""
+    return RewritingEmbedder(inner, "name-blind", lambda w: None if w.lstrip("#") in names else w)
 
 
 def test_stories_group_narratives_by_the_names_they_share(fake_factory: EmbedderFactory) -> None:
@@ -549,7 +554,7 @@ def test_stories_group_narratives_by_the_names_they_share(fake_factory: Embedder
         # The names are 2 of each narrative's 10 common words, so word profiles of the same
         # town's narratives are about 0.2 cosine-similar: the cut sits below that.
         story = StoryConfig(min_similarity=0.08, keyword_weight=keyword_weight)
-        embedder = NameBlindEmbedder(fake_factory(), names)
+        embedder = name_blind_embedder(fake_factory(), names)
         events = replay(docs, embedder, params=dataclasses.replace(PARAMS, story=story))
         owner = {d: e.story_id for e in events for d in e.member_ids if e.type != "faded"}
         found: dict[str, set[str]] = defaultdict(set)
@@ -871,26 +876,11 @@ def test_a_split_child_lists_the_documents_it_was_born_of_once_it_has_held_them_
     assert {"c00", "c01"} <= set(later.member_ids) and later.elsewhere_size == 0
 
 
-class DebateEmbedder:
+def debate_embedder(inner: Embedder) -> RewritingEmbedder:
     """Embeds the vaccine and election posts as one meaning: two claims of one debate that
     the model cannot tell apart, as a sentence model often cannot; only the words can."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.blind = frozenset(VACCINE) | frozenset(ELECTION)
-
-    @property
-    def model_id(self) -> str:
-        return f"debate:{self.inner.model_id}"
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        return self.inner.embed(
-            [" ".join("claim" if w in self.blind else w for w in t.split()) for t in texts]
-        )
+    blind = frozenset(VACCINE) | frozenset(ELECTION)
+    return RewritingEmbedder(inner, "debate", lambda w: "claim" if w in blind else w)
 
 
 def test_the_lexical_view_keeps_apart_two_claims_that_meaning_alone_lumps(
@@ -902,7 +892,7 @@ def test_the_lexical_view_keeps_apart_two_claims_that_meaning_alone_lumps(
 
     def owners(weight: float) -> tuple[dict[str, str], list[NarrativeEvent]]:
         params = dataclasses.replace(PARAMS, lexical=LexicalConfig(weight=weight, dim=16))
-        events = replay(stream, DebateEmbedder(fake_factory()), params=params)
+        events = replay(stream, debate_embedder(fake_factory()), params=params)
         return majority_ids(stream, events), events
 
     blind, _ = owners(0.0)
