@@ -67,8 +67,15 @@ class DetectorParams:
     amplification: AmplificationConfig = field(default_factory=AmplificationConfig)
 
     def version(self, model_id: str) -> str:
-        """Short hash of the parameters and model: equal hash, equal behaviour."""
-        blob = json.dumps({"params": asdict(self), "model": model_id}, sort_keys=True)
+        """Short hash of the parameters and model: equal hash, equal behaviour.
+
+        A stage that is off is left out, so adding an optional stage (off by default) keeps
+        every existing deployment's version: its checkpoints still restore and its narratives
+        keep their ids across the upgrade."""
+        params = asdict(self)
+        if not self.lexical.enabled:
+            del params["lexical"]
+        blob = json.dumps({"params": params, "model": model_id}, sort_keys=True)
         return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 
 

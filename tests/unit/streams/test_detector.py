@@ -16,6 +16,8 @@ identically however the stream is batched.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import random
 from collections import Counter, defaultdict
@@ -453,6 +455,23 @@ def test_params_version_is_a_hash_of_every_knob_and_the_model() -> None:
     assert DetectorParams().version("model-b") != base
     assert DetectorParams(window=WindowConfig(slide_s=1800.0)).version("model-a") != base
     assert DetectorParams(tracker=TrackerConfig(fade_after_s=1.0)).version("model-a") != base
+
+
+def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None:
+    """Deployments that never turn the lexical view on keep their version (and so their
+    checkpoints and narrative ids) across the release that added it."""
+    base = DetectorParams().version("model-a")
+    fields = dataclasses.asdict(DetectorParams())
+    del fields["lexical"]
+    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
+    assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
+    assert off_other_dim.version("model-a") == base
+    on = DetectorParams(lexical=LexicalConfig(weight=0.3))
+    assert on.version("model-a") != base
+    assert on.version("model-a") != DetectorParams(lexical=LexicalConfig(weight=0.5)).version(
+        "model-a"
+    )
 
 
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
