@@ -61,10 +61,18 @@ def pca_basis(
     centred = x64 - mean
     _, vectors = np.linalg.eigh(centred.T @ centred)
     components = vectors[:, ::-1][:, :dim].T  # largest eigenvalues first
-    # Fix each component's sign so the projection is identical across BLAS builds.
+    return mean, fix_signs(components)
+
+
+def fix_signs(components: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each row (a direction) flipped so its largest loading is positive.
+
+    Eigen and singular vectors are defined up to sign, and BLAS builds differ in the one they
+    return: fixing it makes a projection identical across machines."""
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
     signs[signs == 0] = 1.0
-    return mean, components * signs[:, None]
+    fixed: npt.NDArray[np.float64] = components * signs[:, None]
+    return fixed
 
 
 def reduce_dimension(vectors: npt.NDArray[np.float32], dim: int) -> npt.NDArray[np.float64]:

@@ -33,6 +33,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from streams.cluster import fix_signs
+
 
 @dataclass(frozen=True, slots=True)
 class LexicalConfig:
@@ -91,10 +93,7 @@ def lsa(rows: sparse.csr_matrix, config: LexicalConfig) -> npt.NDArray[np.float6
     step = max(n // config.sample, 1)
     sample = rows[::step][: config.sample]
     _, _, vt = randomized_svd(sample, dim, random_state=config.seed)
-    # Fix each direction's sign by its largest loading, as `streams.cluster.pca_basis` does.
-    signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
-    signs[signs == 0] = 1.0
-    projected = np.asarray(rows @ (vt * signs[:, None]).T, dtype=np.float64)
+    projected = np.asarray(rows @ fix_signs(vt).T, dtype=np.float64)
     norms = np.linalg.norm(projected, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     out: npt.NDArray[np.float64] = projected / norms
