@@ -18,18 +18,17 @@ from streams.lexical import LexicalConfig, blend, lsa, tfidf_rows
 
 
 def test_tfidf_rows_keep_terms_in_min_df_documents_in_sorted_order() -> None:
-    docs = [["vaccine", "chip", "chip"], ["vaccine", "dose"], ["dose", "lonely"], []]
+    docs = [["vaccine", "chip", "chip"], ["vaccine", "dose"], ["dose", "vaccine"], ["lonely"], []]
     rows = tfidf_rows(docs, min_df=2).toarray()
-    # columns: chip (2 docs? no: 1 doc, dropped), dose, vaccine; "lonely" is in one document
-    assert rows.shape == (4, 2)
-    idf = math.log(5 / 3) + 1.0  # both terms are in 2 of 4 documents: equal idf
-    # document 0: only "vaccine" survives -> unit row on that column
-    assert rows[0].tolist() == pytest.approx([0.0, 1.0])
-    # document 1: dose and vaccine once each, same idf -> equal weights
-    assert rows[1].tolist() == pytest.approx([1 / math.sqrt(2), 1 / math.sqrt(2)])
-    assert rows[2].tolist() == pytest.approx([1.0, 0.0])
+    # Columns: dose (2 of 5 documents), vaccine (3 of 5); chip and lonely are in one each.
+    assert rows.shape == (5, 2)
+    idf_dose, idf_vaccine = math.log(6 / 3) + 1.0, math.log(6 / 4) + 1.0  # smooth idf
+    assert rows[0].tolist() == pytest.approx([0.0, 1.0])  # only "vaccine" survives
+    norm = math.hypot(idf_dose, idf_vaccine)
+    assert rows[1].tolist() == pytest.approx([idf_dose / norm, idf_vaccine / norm])
+    assert rows[2].tolist() == rows[1].tolist()  # token order does not matter
     assert rows[3].tolist() == [0.0, 0.0]  # no known term: a zero row, not NaN
-    assert idf > 1.0
+    assert rows[4].tolist() == [0.0, 0.0]
 
 
 def test_tfidf_rows_are_sublinear_in_term_frequency() -> None:
