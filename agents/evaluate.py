@@ -10,14 +10,55 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agents.replay import replay_file
+from agents.replay import assignment_label, replay_file
 from agents.settings import Settings
 from streams.embed import Embedder
 from streams.scoring import Detection, GoldDoc, score
+
+#: The two levels a replay can report (issue item 5): fine narratives and their stories.
+LEVELS = ("narrative", "story")
+#: The figures that depend on the level; detection delay does not (it reads events' members).
+LEVEL_FIGURES = (
+    "b3_precision",
+    "b3_recall",
+    "b3_f1",
+    "ami",
+    "ari",
+    "noise_recall",
+    "noise_in_narratives",
+    "ids_per_gold",
+    "assigned_docs",
+)
+
+
+def assignments_by_level(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Each document's last reported id at both levels, from events in publication order.
+
+    The same rule as the replay's assignments file (members and attached documents, the
+    latest event wins, `assignment_label`), so the configured level here equals the file and
+    one replay scores both levels: claim-level gold is read against narratives, event-level
+    gold (a crisis) against stories.
+    """
+    by_level: dict[str, dict[str, str]] = {level: {} for level in LEVELS}
+    for event in events:
+        members = (*event.get("member_ids", ()), *event.get("attached_ids", ()))
+        for level, assigned in by_level.items():
+            label = assignment_label(event["narrative_id"], event.get("story_id"), level)
+            for member in members:
+                assigned[member] = label
+    return by_level
+
+
+def _read_events(path: Path) -> Iterator[dict[str, Any]]:
+    """Events one at a time: a dense stream's events file holds every member list."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
 
 
 def load_gold(path: Path) -> list[GoldDoc]:
@@ -59,16 +100,21 @@ def evaluate(
             row = json.loads(line)
             assignments[row["doc_id"]] = row["narrative_id"]
     detections: list[Detection] = []
-    with events_path.open(encoding="utf-8") as lines:
-        for line in lines:
-            event = json.loads(line)
-            if event["member_ids"]:
-                end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
-                detections.append(Detection(end.timestamp(), tuple(event["member_ids"])))
-    scores = score(load_gold(input_path), assignments, detections)
+    for event in _read_events(events_path):
+        if event["member_ids"]:
+            end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
+            detections.append(Detection(end.timestamp(), tuple(event["member_ids"])))
+    gold = load_gold(input_path)
+    scores = score(gold, assignments, detections)
+    levels = {}
+    for level, by_doc in assignments_by_level(_read_events(events_path)).items():
+        figures = score(gold, by_doc).to_dict()
+        levels[level] = {name: figures[name] for name in LEVEL_FIGURES}
     return {
         "stream": str(input_path),
         **scores.to_dict(),
+        "assignment_level": settings.assignment_level,
+        "levels": levels,
         "events": summary.events,
         "narratives": summary.narratives,
         "documents": summary.documents,

@@ -31,6 +31,13 @@ class ReplaySummary:
     alerts: int = 0
 
 
+def assignment_label(narrative_id: str, story_id: str | None, level: str) -> str:
+    """The id a document is reported under at `level`: its story (falling back to the
+    narrative when ungrouped) or its narrative. One rule for the assignments file and for
+    `narratives eval`'s scoring of both levels, so the two never disagree."""
+    return (story_id or narrative_id) if level == "story" else narrative_id
+
+
 def _batches(lines: IO[str], size: int, topic: str) -> Iterator[list[RawRecord]]:
     batch: list[RawRecord] = []
     for number, line in enumerate(lines):
@@ -90,8 +97,6 @@ def replay_file(
     records = documents = dead = events = 0
     narratives: set[str] = set()
 
-    by_story = settings.assignment_level == "story"
-
     def take(batch_events: list[NarrativeEvent], out: IO[str]) -> None:
         nonlocal events
         for event in batch_events:
@@ -99,7 +104,7 @@ def replay_file(
             narratives.add(event.narrative_id)
             # Assignments name the story (falling back to the narrative when ungrouped) or the
             # narrative, per NARRATIVES_ASSIGNMENT_LEVEL.
-            label = (event.story_id or event.narrative_id) if by_story else event.narrative_id
+            label = assignment_label(event.narrative_id, event.story_id, settings.assignment_level)
             # Attached documents (noise inside the narrative's extent) are reported on it too.
             for member in (*event.member_ids, *event.attached_ids):
                 assigned[member] = label

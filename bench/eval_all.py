@@ -10,7 +10,8 @@ other settings come from NARRATIVES_* like everywhere else.
 
 Beside each stream's row, BERTopic with its defaults on the same stream (bench/baseline.py:
 whole stream with hindsight, the same vectors, the same scoring) gives a second line, and the
-final line's `side_by_side` puts both rows' main figures next to each other, so a change of
+final line's `side_by_side` puts the main figures of both our levels (narratives and their
+stories, from one replay) and BERTopic's next to each other, so a change of
 ours is read against the reference method on this machine rather than against a number from
 elsewhere. BERTopic is the optional `bench` extra; without it a clear message is printed and
 only our rows come out. `--no-baseline` skips it. `--reuse-embeddings` feeds our detector the
@@ -80,8 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         result["bertopic"] = baseline_rows
         result["side_by_side"] = {
             name: {
-                method: {k: source[name].get(k) for k in SIDE_BY_SIDE}
-                for method, source in (("ours", rows), ("bertopic", baseline_rows))
+                **{
+                    f"ours_{level}_level": {k: figures.get(k) for k in SIDE_BY_SIDE}
+                    for level, figures in rows[name]["levels"].items()
+                },
+                "bertopic": {k: baseline_rows[name].get(k) for k in SIDE_BY_SIDE},
             }
             for name in rows
         }

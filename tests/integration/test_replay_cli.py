@@ -6,6 +6,7 @@ Replay needs no broker; the demo starts its own (the real one, on a free port).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,41 @@ def test_demo_shows_narratives_appearing() -> None:
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
     assert "emerged" in result.stdout
     assert "narratives:" in result.stdout.splitlines()[-1]
+
+
+def test_eval_scores_both_levels_from_one_replay(tmp_path: Path) -> None:
+    """One `narratives eval` gives the figures of both levels, and each level's figures are
+    those a replay configured for that level reports (what analysts did with two runs)."""
+    sample = generate_sample(500, hours=12.0)
+    source = tmp_path / "sample.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sample))
+    runs = {}
+    for level in ("story", "narrative"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agents.cli",
+                "eval",
+                "--input",
+                str(source),
+                *WINDOW,
+                "--out",
+                str(tmp_path / level),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env={**os.environ, "NARRATIVES_ASSIGNMENT_LEVEL": level},
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        runs[level] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert runs["story"]["levels"] == runs["narrative"]["levels"]
+    for level, run in runs.items():
+        assert run["assignment_level"] == level
+        assert {k: run[k] for k in run["levels"][level]} == run["levels"][level]
+    narrative, story = runs["story"]["levels"]["narrative"], runs["story"]["levels"]["story"]
+    assert narrative["b3_f1"] > 0.3 and story["b3_f1"] > 0.3
+    # The planted sample has stories of several narratives, so the two levels differ.
+    assert narrative != story
