@@ -322,7 +322,7 @@ def evaluate_command(
     profile: str,
     out_dir: Path | None,
 ) -> None:
-    """Replay a labeled stream and print B-cubed, AMI, ARI, noise, ids and delays as JSON."""
+    """Replay a labeled stream; print B³, AMI, ARI, noise, ids (both levels), delays as JSON."""
     from agents import logs
     from agents.evaluate import evaluate, load_gold
     from streams.profile import choose_profile
