@@ -48,12 +48,18 @@ def worker(broker: str | None, web_port: int | None) -> None:
 @click.option("--broker", help="Kafka bootstrap servers [NARRATIVES_BROKER].")
 @click.option("--rate", type=float, default=0.0, help="Records per second (0 = unthrottled).")
 @click.option("--limit", type=int, default=0, help="Stop after this many records (0 = all).")
-def produce(file: Path, broker: str | None, rate: float, limit: int) -> None:
+@click.option(
+    "--ordered",
+    is_flag=True,
+    help="Wait for each record's acknowledgement: file order across topics, for a live run "
+    "that a Kafka replay must reproduce exactly (slower).",
+)
+def produce(file: Path, broker: str | None, rate: float, limit: int, ordered: bool) -> None:
     """Send a JSONL file's records to the articles/posts topics (by each record's kind)."""
     from agents.produce import produce_file
 
     settings = _settings(broker=broker)
-    sent = produce_file(settings, file, rate=rate, limit=limit)
+    sent = produce_file(settings, file, rate=rate, limit=limit, ordered=ordered)
     click.echo(json.dumps({"produced": sent, "file": str(file)}))
 
 

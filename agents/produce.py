@@ -42,8 +42,18 @@ def make_producer(settings: Settings) -> Any:
     )
 
 
-def produce_file(settings: Settings, path: Path, *, rate: float = 0.0, limit: int = 0) -> int:
-    """Send the file's records; `rate` throttles to records per second. Returns the count."""
+def produce_file(
+    settings: Settings, path: Path, *, rate: float = 0.0, limit: int = 0, ordered: bool = False
+) -> int:
+    """Send the file's records; `rate` throttles to records per second. Returns the count.
+
+    `ordered` waits for each record's acknowledgement before sending the next. Batched sends
+    (the default, much faster) can land a later batch of one topic before an earlier batch of
+    the other: a live worker that has read everything else then takes the quiet topic for
+    caught up, its watermark runs ahead, and the other topic's older records miss a slide a
+    replay would give them. In file order across topics (a time-sorted file), a live run meets
+    the condition under which a Kafka replay reproduces its events exactly.
+    """
     producer = make_producer(settings)
     sent = 0
     started = time.monotonic()
@@ -54,7 +64,9 @@ def produce_file(settings: Settings, path: Path, *, rate: float = 0.0, limit: in
                     continue
                 line = raw.decode("utf-8", "replace")
                 topic, key = topic_for(line, settings)
-                producer.send(topic, key=key, value=raw.rstrip(b"\r\n"))
+                sending = producer.send(topic, key=key, value=raw.rstrip(b"\r\n"))
+                if ordered:
+                    sending.get(timeout=60)
                 sent += 1
                 if limit and sent >= limit:
                     break

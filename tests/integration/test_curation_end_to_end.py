@@ -137,8 +137,9 @@ def test_live_curation_takes_effect_next_slide_is_audited_and_replays_exactly(
 
     wait_for(lambda: commands_read() >= 5, 120, "the worker to read all five commands")
 
-    # Phase 2: the next five hours.
-    produce_file(settings, write(tmp_path / "second.jsonl", second))
+    # Phase 2: the next five hours, sent in file order across the two topics while the
+    # worker is caught up and live (batched sends could land posts ahead of older articles).
+    produce_file(settings, write(tmp_path / "second.jsonl", second), ordered=True)
     wait_idle(worker, len(sample))
     raw_live = [
         v.decode()
