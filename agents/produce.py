@@ -65,7 +65,8 @@ def produce_file(
                 line = raw.decode("utf-8", "replace")
                 topic, key = topic_for(line, settings)
                 sending = producer.send(topic, key=key, value=raw.rstrip(b"\r\n"))
-                if ordered:
+                if ordered:  # flush: not waiting out the linger; get: raise what failed
+                    producer.flush()
                     sending.get(timeout=60)
                 sent += 1
                 if limit and sent >= limit:
