@@ -54,11 +54,16 @@ def assignments_by_level(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[
     return by_level
 
 
-def _read_events(path: Path) -> Iterator[dict[str, Any]]:
-    """Events one at a time: a dense stream's events file holds every member list."""
+def _read_events(path: Path, detections: list[Detection]) -> Iterator[dict[str, Any]]:
+    """Events one at a time (a dense stream's events file holds every member list), noting
+    each event with members in `detections` on the way, so one pass serves both uses."""
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            yield json.loads(line)
+            event = json.loads(line)
+            if event["member_ids"]:
+                end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
+                detections.append(Detection(end.timestamp(), tuple(event["member_ids"])))
+            yield event
 
 
 def load_gold(path: Path) -> list[GoldDoc]:
@@ -100,14 +105,11 @@ def evaluate(
             row = json.loads(line)
             assignments[row["doc_id"]] = row["narrative_id"]
     detections: list[Detection] = []
-    for event in _read_events(events_path):
-        if event["member_ids"]:
-            end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
-            detections.append(Detection(end.timestamp(), tuple(event["member_ids"])))
+    by_level = assignments_by_level(_read_events(events_path, detections))
     gold = load_gold(input_path)
     scores = score(gold, assignments, detections)
     levels = {}
-    for level, by_doc in assignments_by_level(_read_events(events_path)).items():
+    for level, by_doc in by_level.items():
         figures = score(gold, by_doc).to_dict()
         levels[level] = {name: figures[name] for name in LEVEL_FIGURES}
     return {
