@@ -25,7 +25,6 @@ and a zero lexical part, so only its meaning places it (`blend`).
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,31 +54,24 @@ class LexicalConfig:
 def tfidf_rows(docs: Sequence[Sequence[str]], min_df: int = 2) -> sparse.csr_matrix:
     """Sublinear TF-IDF of tokenised documents over the terms in at least `min_df` of them.
 
-    Columns are the terms in sorted order, so equal input gives an equal matrix."""
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(set(doc))
-    terms = sorted(t for t, c in df.items() if c >= min_df)
-    column = {t: j for j, t in enumerate(terms)}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float64)
-    indptr = [0]
-    indices: list[int] = []
-    values: list[float] = []
-    for doc in docs:
-        counts = Counter(t for t in doc if t in column)
-        row = sorted((column[t], 1.0 + math.log(c)) for t, c in counts.items())
-        if row:
-            cols, tfs = zip(*row, strict=True)
-            weights = np.asarray(tfs) * idf[list(cols)]
-            norm = float(np.linalg.norm(weights)) or 1.0
-            indices.extend(cols)
-            values.extend((weights / norm).tolist())
-        indptr.append(len(indices))
-    return sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(n, len(terms)),
+    scikit-learn's `TfidfVectorizer` on the tokens as given (smooth IDF, L2 rows). Its columns
+    are the terms in sorted order, so equal input gives an equal matrix. A document with no
+    kept term is a zero row; a slide where no term is kept gives no columns at all."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        analyzer=_as_given, min_df=min_df, sublinear_tf=True, dtype=np.float64
     )
+    try:
+        rows: sparse.csr_matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # no term in `min_df` documents (or no documents): nothing to weigh
+        return sparse.csr_matrix((len(docs), 0), dtype=np.float64)
+    return rows
+
+
+def _as_given(doc: Sequence[str]) -> Sequence[str]:
+    """The documents are tokenised already (`streams.keywords.tokenize`)."""
+    return doc
 
 
 def lsa(rows: sparse.csr_matrix, config: LexicalConfig) -> npt.NDArray[np.float64]:
