@@ -74,7 +74,7 @@ def run_demo(
             done.set()
 
         threading.Thread(target=produce, daemon=True).start()
-        _say("== narrative events (+ emerged, ~ updated, & merged, / split, - faded):")
+        _say("== narrative events (+ emerged, ~ updated, & merged, / split, - faded, ^ resumed):")
         types: Counter[str] = Counter()
         narratives: set[str] = set()
         for event in iter_events(

@@ -154,6 +154,8 @@ def narrative_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if event["type"] == "faded":
             row["status"] = "faded"
         else:
+            if event["type"] == "resumed":  # a merge that did not last: its own row again
+                row["status"], row["merged_into"] = "active", None
             size = int(event.get("size", 0))
             row["peak_size"] = max(row["peak_size"], size)
             row["last_size"] = size

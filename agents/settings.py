@@ -228,6 +228,12 @@ class Settings(BaseSettings):
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
     )
+    resume_absorbed: bool = Field(
+        True,
+        description="NARRATIVES_RESUME_ABSORBED: a narrative merged away by the detector takes "
+        "back its id (a `resumed` event) when its documents form a cluster of their own again "
+        "while still in the window; false makes every merge final.",
+    )
     merge_min_similarity: float = Field(
         0.0,
         ge=0,
@@ -408,6 +414,7 @@ class Settings(BaseSettings):
             tracker=TrackerConfig(
                 fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s),
                 merge_similarity=self.merge_min_similarity,
+                resume_absorbed=self.resume_absorbed,
                 overlap_floor=self.min_cluster_size,
             ),
             story=StoryConfig(

@@ -9,7 +9,7 @@ from typing import Any
 from agents.settings import Settings
 from schemas.events import NarrativeEvent
 
-_MARK = {"emerged": "+", "updated": "~", "merged": "&", "split": "/", "faded": "-"}
+_MARK = {"emerged": "+", "updated": "~", "merged": "&", "split": "/", "faded": "-", "resumed": "^"}
 
 
 def iter_events(

@@ -24,8 +24,9 @@ from schemas.events import (
     Window,
 )
 
-#: Semantic version of the alert contract. Minor versions only add optional fields.
-ALERT_SCHEMA_VERSION = "1.0"
+#: Semantic version of the alert contract. Minor versions only add optional fields and enum
+#: values (1.1: `event_type` may be `resumed`, with the event contract 1.4).
+ALERT_SCHEMA_VERSION = "1.1"
 
 #: Why an alert was raised; a bounded set (it is also the metric label).
 AlertReason = Literal["emerged", "amplification", "burst", "velocity"]

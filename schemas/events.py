@@ -18,10 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.commands import CommandRef
 
-#: Semantic version of the event contract. Minor versions only add optional fields.
-EVENT_SCHEMA_VERSION = "1.3"
+#: Semantic version of the event contract. Minor versions only add optional fields and enum
+#: values (1.4: the event type `resumed`).
+EVENT_SCHEMA_VERSION = "1.4"
 
-EventType = Literal["emerged", "updated", "merged", "split", "faded"]
+EventType = Literal["emerged", "updated", "merged", "split", "faded", "resumed"]
 
 
 class _Frozen(BaseModel):
@@ -126,7 +127,13 @@ class NarrativeEvent(_Frozen):
 
     schema_version: str = Field(default=EVENT_SCHEMA_VERSION, description="Event contract version.")
     event_id: str = Field(description="Deterministic id; identical on redelivery and replay.")
-    type: EventType
+    type: EventType = Field(
+        description="emerged: a new narrative; updated: material change (growth, new keywords, "
+        "new sources, another story); merged: absorbed the narratives in parent_ids; split: "
+        "narratives in child_ids split off it; faded: unmatched too long, no events follow; "
+        "resumed (since 1.4): a narrative that a merge had ended is a cluster of its own "
+        "again, under its old id, its version continuing from its last event."
+    )
     narrative_id: str = Field(description="Stable id of the narrative across windows.")
     story_id: str | None = Field(
         default=None, description="Id of the story this narrative belongs to, when grouped."
@@ -159,7 +166,8 @@ class NarrativeEvent(_Frozen):
     first_doc_id: str = Field(description="The earliest document the narrative was seen in.")
     parent_ids: list[str] = Field(
         default_factory=list,
-        description="merged: narratives absorbed into this one; emerged after a split: the parent.",
+        description="merged: narratives absorbed into this one; emerged after a split: the "
+        "parent; resumed: the narrative whose cluster it left, when it split off one.",
     )
     child_ids: list[str] = Field(
         default_factory=list, description="split: narratives that split off this one."

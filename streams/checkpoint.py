@@ -78,6 +78,11 @@ def snapshot(detector: Detector) -> dict[str, Any]:
             {f.name: _encode(getattr(n, f.name)) for f in dataclasses.fields(Narrative)}
             for n in detector.tracker.narratives.values()
         ],
+        # Since resumption (streams.track): narratives merged away that may still come back.
+        "absorbed": [
+            {f.name: _encode(getattr(n, f.name)) for f in dataclasses.fields(Narrative)}
+            for n in detector.tracker.absorbed.values()
+        ],
         "curation": detector.curator.snapshot(),
         # Since the 1.1 signals: first documents outlive the window; alert cool-downs.
         "first_documents": detector.first_docs.snapshot(),
@@ -113,6 +118,9 @@ def restore(detector: Detector, data: dict[str, Any]) -> dict[str, int]:
     state.evicted_by_cap = int(window["evicted_by_cap"])
     detector.tracker.narratives = {
         n.narrative_id: n for n in (_decode_narrative(item) for item in data["narratives"])
+    }
+    detector.tracker.absorbed = {
+        n.narrative_id: n for n in (_decode_narrative(item) for item in data.get("absorbed", []))
     }
     detector.curator.restore(data.get("curation"))
     detector.first_docs.restore(data.get("first_documents"))

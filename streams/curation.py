@@ -434,7 +434,13 @@ class Curator:
         """
         for t in transitions:
             nid = t.narrative.narrative_id
-            if t.kind == "emerged":
+            if t.kind == "resumed":
+                # Back under its own id: commands naming it address it again, not its survivor.
+                # What it carried over at the merge (label, pin) stays with the survivor.
+                self.aliases.pop(nid, None)
+                if any(p in self.suppressed for p in t.parent_ids):
+                    self.suppressed.add(nid)
+            elif t.kind == "emerged":
                 if any(p in self.suppressed for p in t.parent_ids):
                     self.suppressed.add(nid)
                 elif self.suppressed_centroids and not t.parent_ids:

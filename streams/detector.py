@@ -303,7 +303,7 @@ class Detector:
             n.narrative_id for n in self.tracker.narratives.values() if n.pinned
         )
         self._slide_entries = {e.doc.doc_id: e for e in entries}
-        self.first_docs.prune(self.tracker.narratives)
+        self.first_docs.prune(self.tracker.remembered())
         transitions = self.tracker.step(slide.end, observations, window_ids)
         self.first_docs.update(self.tracker.narratives.values(), self._slide_entries)
         self.curator.after_step(transitions, pinned_before)
@@ -416,7 +416,7 @@ class Detector:
         self.curator.sweep(set(self.tracker.narratives))
         self._audit(outcomes, events)
         self.alerts.extend(
-            self.alerter.evaluate(events, slide.end, self.tracker.narratives, self.info)
+            self.alerter.evaluate(events, slide.end, self.tracker.remembered(), self.info)
         )
         return events
 

@@ -12,6 +12,14 @@ What is left unmatched becomes a lifecycle transition: a known narrative whose d
 mostly into another narrative's cluster is *merged* into it; a new cluster made mostly of a
 matched narrative's documents is a *split* child of it; otherwise a new cluster *emerged*; a
 narrative unmatched for `fade_after_s` of event time *faded*.
+
+A merge is not always final. A slide that lumps two narratives (a burst of one claim joining the
+last posts of another) ends the smaller one, and when a later slide separates them again its
+documents come back as a cluster of their own. Without memory that cluster would get a new id,
+and the narrative would have two ids for one life. So the tracker remembers the narratives it
+merged away while any of their documents is still in the window. A new cluster that matches
+one of them by the live narratives' test (member overlap or centroid similarity, one-to-one)
+*resumes* it: the narrative takes back its id, version and history.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-TransitionKind = Literal["emerged", "continued", "merged", "split", "faded"]
+TransitionKind = Literal["emerged", "continued", "merged", "split", "faded", "resumed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,9 @@ class TrackerConfig:
     merge_similarity: float = 0.0
     split_share: float = 0.5
     fade_after_s: float = 6 * 3600.0
+    #: Remember narratives merged away while their documents are in the window, so that a
+    #: cluster of them resumes the old id (see the module docstring). False: a merge is final.
+    resume_absorbed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +91,8 @@ class Narrative:
     reported_story_id: str | None = None
     #: Kept alive by an analyst's `pin` command: never fades while pinned.
     pinned: bool = False
+    #: While merged away by the tracker and remembered for resumption: the survivor's id.
+    absorbed_into: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +118,14 @@ class NarrativeTracker:
     def __init__(self, config: TrackerConfig = TrackerConfig()) -> None:
         self.config = config
         self.narratives: dict[str, Narrative] = {}  # insertion order = birth order
+        #: Narratives the tracker merged away, kept while any of their documents is in the
+        #: window (`TrackerConfig.resume_absorbed`); insertion order = order of absorption.
+        self.absorbed: dict[str, Narrative] = {}
+
+    def remembered(self) -> set[str]:
+        """Ids of the live narratives and of those that may still resume: state keyed by
+        narrative id (first documents, alert cool-downs) is kept for all of them."""
+        return set(self.narratives) | set(self.absorbed)
 
     def step(
         self,
@@ -113,6 +134,11 @@ class NarrativeTracker:
         window_ids: frozenset[str],
     ) -> list[Transition]:
         cfg = self.config
+        # Narratives absorbed in earlier slides, whose documents are still in the window, are
+        # the candidates for resumption; those absorbed in this slide were just judged merged.
+        for nid in [k for k, n in self.absorbed.items() if not n.members & window_ids]:
+            del self.absorbed[nid]
+        resumable = list(self.absorbed.values())
         known = list(self.narratives.values())
         alive = [n.members & window_ids for n in known]
         member_sets = [frozenset(o.members) for o in observations]
@@ -167,26 +193,41 @@ class NarrativeTracker:
                 by_id[survivor.narrative_id].parent_ids.append(narrative.narrative_id)
                 by_id[survivor.narrative_id].kind = "merged"
                 del self.narratives[narrative.narrative_id]
+                if cfg.resume_absorbed:
+                    narrative.absorbed_into = survivor.narrative_id
+                    self.absorbed[narrative.narrative_id] = narrative
             elif (
                 slide_end - narrative.last_matched_end >= cfg.fade_after_s and not narrative.pinned
             ):
                 transitions.append(Transition("faded", narrative))
                 del self.narratives[narrative.narrative_id]
 
-        # New clusters: split children of a matched narrative, or newly emerged.
+        free = [c for c in range(len(observations)) if c not in matched]
+        resumed = self._resumptions(
+            resumable, [(c, member_sets[c]) for c in free], observations, window_ids
+        )
+
+        # New clusters: resumed, split children of a matched narrative, or newly emerged.
         for c, obs in enumerate(observations):
             if c in matched:
                 continue
-            narrative = Narrative(
-                narrative_id=narrative_id_for(obs.first_doc_id, slide_end),
-                centroid=obs.centroid,
-                members=frozenset(obs.members),
-                first_seen=obs.first_time,
-                first_doc_id=obs.first_doc_id,
-                last_seen=obs.last_time,
-                last_matched_end=slide_end,
-            )
-            t = Transition("emerged", narrative, obs)
+            if c in resumed:
+                narrative = resumed[c]
+                del self.absorbed[narrative.narrative_id]
+                narrative.absorbed_into = None
+                self._absorb(narrative, obs, slide_end)
+                t = Transition("resumed", narrative, obs)
+            else:
+                narrative = Narrative(
+                    narrative_id=narrative_id_for(obs.first_doc_id, slide_end),
+                    centroid=obs.centroid,
+                    members=frozenset(obs.members),
+                    first_seen=obs.first_time,
+                    first_doc_id=obs.first_doc_id,
+                    last_seen=obs.last_time,
+                    last_matched_end=slide_end,
+                )
+                t = Transition("emerged", narrative, obs)
             if known:
                 share = inter[:, c] / max(len(obs.members), 1)
                 parent = int(share.argmax())
@@ -200,6 +241,39 @@ class NarrativeTracker:
             self.narratives[narrative.narrative_id] = narrative
             transitions.append(t)
         return transitions
+
+    def _resumptions(
+        self,
+        candidates: Sequence[Narrative],
+        free: Sequence[tuple[int, frozenset[str]]],
+        observations: Sequence[Observation],
+        window_ids: frozenset[str],
+    ) -> dict[int, Narrative]:
+        """Which unmatched clusters resume which absorbed narratives: the live narratives'
+        test (overlap against at least `overlap_floor` documents, or centroid similarity),
+        one-to-one by the same Hungarian assignment."""
+        cfg = self.config
+        if not (cfg.resume_absorbed and candidates and free):
+            return {}
+        floor = max(cfg.overlap_floor, 1)
+        alive = [n.members & window_ids for n in candidates]
+        overlap = np.array(
+            [[len(a & m) / max(len(a), floor) for _, m in free] for a in alive],
+            dtype=np.float64,
+        )
+        sims = (
+            np.array([n.centroid for n in candidates], dtype=np.float32)
+            @ np.array([observations[c].centroid for c, _ in free], dtype=np.float32).T
+        )
+        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
+        if not eligible.any():
+            return {}
+        rows, cols = linear_sum_assignment(np.where(eligible, overlap + sims, -1e6), maximize=True)
+        return {
+            free[c][0]: candidates[r]
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            if eligible[r, c]
+        }
 
     @staticmethod
     def _absorb(narrative: Narrative, obs: Observation, slide_end: float) -> None:

@@ -178,6 +178,20 @@ def test_merge_marks_the_absorbed_narrative() -> None:
     assert survivor["status"] == "live" and survivor["lifecycle"][-1]["parent_ids"] == ["a"]
 
 
+def test_a_resumed_narrative_is_live_again_with_its_history() -> None:
+    board = NarrativeBoard()
+    board.apply(event("a", 1, kind="emerged", size=10, hour=1))
+    board.apply(event("b", 1, kind="emerged", size=20, hour=1))
+    board.apply(event("b", 2, kind="merged", size=35, hour=2, parents=["a"]))
+    board.apply(event("b", 3, kind="split", size=22, hour=3, children=["a"]))
+    board.apply(event("a", 2, kind="resumed", size=12, hour=3, parents=["b"]))
+    back = board.narrative("a")
+    assert back is not None
+    assert back["status"] == "live" and back["merged_into"] is None
+    assert [step["type"] for step in back["lifecycle"]] == ["emerged", "merged_into", "resumed"]
+    assert back["lifecycle"][-1]["parent_ids"] == ["b"]
+
+
 def test_split_lifecycle_names_parent_and_children() -> None:
     board = NarrativeBoard()
     board.apply(event("p", 1, kind="emerged", size=40, hour=1))

@@ -90,6 +90,20 @@ def test_narrative_rows_follow_each_life_to_its_end() -> None:
     assert rows["nar-c"]["keywords"] == ["quake"]
 
 
+def test_a_resumed_narrative_is_active_again_and_its_volume_comes_back() -> None:
+    resumed = _event(
+        "nar-b", "resumed", "2023-05-08T05:00:00Z", 9, ["d3"], version=2, parents=["nar-a"]
+    )
+    events = [*_events(), resumed]
+    rows = {r["narrative_id"]: r for r in narrative_rows(events)}
+    assert rows["nar-b"]["status"] == "active" and rows["nar-b"]["merged_into"] is None
+    assert rows["nar-b"]["last_version"] == 2 and rows["nar-b"]["last_type"] == "resumed"
+    assert rows["nar-a"]["status"] == "active"
+    timeline = volume_timeline(events, top=3)
+    assert timeline.series["nar-b"] == [10, 10, 0, 0, 9]
+    assert {r["doc_id"]: r for r in assignment_rows(events)}["d3"]["narrative_id"] == "nar-b"
+
+
 def test_assignments_name_the_last_narrative_a_document_was_reported_in() -> None:
     rows = {r["doc_id"]: r for r in assignment_rows(_events())}
     assert rows["d3"]["narrative_id"] == "nar-a"  # reported in b, then in a after the merge

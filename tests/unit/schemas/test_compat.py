@@ -25,6 +25,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from schemas.alerts import NarrativeAlert
 from schemas.codec import DecodeError, dead_letter, decode_record
 from schemas.compat import (
     breaking_changes,
@@ -140,6 +141,27 @@ def _dead_letters() -> list[dict[str, Any]]:
     return letters
 
 
+def _alerts() -> list[dict[str, Any]]:
+    event = _event()
+    base = {
+        "alert_id": "alr-1",
+        "narrative_id": event["narrative_id"],
+        "event_id": event["event_id"],
+        "event_type": "emerged",
+        "event_version": 1,
+        "raised_at": event["window"]["end"],
+        "window": event["window"],
+        "reasons": ["emerged"],
+        "size": event["size"],
+        "counts": event["counts"],
+        "keywords": ["deepfake"],
+        "policy": {"policy_version": "pol1", "cooldown_s": 21600.0},
+        "detector": event["detector"],
+    }
+    burst = {**base, "event_type": "updated", "event_version": 2, "reasons": ["burst"]}
+    return [json.loads(NarrativeAlert.model_validate(a).model_dump_json()) for a in (base, burst)]
+
+
 SAMPLES: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "narrative-event": lambda: [
         _event(),
@@ -150,6 +172,7 @@ SAMPLES: dict[str, Callable[[], list[dict[str, Any]]]] = {
         _event(type="faded", version=6, new_members=0),
     ],
     "dead-letter": _dead_letters,
+    "narrative-alert": _alerts,
     "article": lambda: [
         {"id": "a1", "published_at": "2023-05-08T05:00:00+03:00", "title": "T", "body": "B"},
         {
@@ -203,6 +226,22 @@ def test_new_consumers_read_records_of_the_old_version(item: tuple[str, str, Pat
         check(old).validate(old_record)
         check(current(name)).validate(old_record)
         model.model_validate(old_record)
+
+
+def test_a_new_event_type_is_the_one_thing_old_consumers_must_skip() -> None:
+    """1.4's `resumed` events are valid today; under every older minor the type is the only
+    thing wrong with them (consumer rule 3: skip the type, count the version), and the rest of
+    the record reads as before."""
+    resumed = _event(type="resumed", version=7, parent_ids=["nar-0"])
+    check(current("narrative-event")).validate(resumed)
+    NarrativeEvent.model_validate(resumed)
+    older = [item for item in SAME_MAJOR if item[0] == "narrative-event"]
+    assert {version for _, version, _ in older} >= {"1.0", "1.3"}
+    for _, _, path in older:
+        old = load(path)
+        errors = list(check(old).iter_errors(project(resumed, old)))
+        assert [list(e.absolute_path) for e in errors] == [["type"]], path.name
+        check(old).validate(project({**resumed, "type": "updated"}, old))
 
 
 # --- the checker catches what it must ---------------------------------------------------------

@@ -16,11 +16,14 @@ from typing import Any
 
 import pytest
 from test_detector import (
+    LUMPED,
     PARAMS,
     SWING_PARAMS,
     AngleEmbedder,
     EmbedderFactory,
+    LumpCluster,
     SwingCluster,
+    lump_stream,
     planted_stream,
     swing_stream,
 )
@@ -176,3 +179,34 @@ def test_home_votes_are_state_a_restart_keeps(keep_homes: bool) -> None:
         e.model_dump_json() for e in all_events[len(before) :]
     ]
     assert same == keep_homes
+
+
+def test_a_narrative_merged_away_before_a_restart_can_still_resume_after_it() -> None:
+    # Checkpoint right after the slide that lumped B into A: B is not live, but the tracker
+    # remembers it. A restored detector must resume B under its id exactly as an
+    # uninterrupted one does (the scripted clusterer is told how many slides it has seen).
+    docs = lump_stream()
+    reference = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
+    all_events, _ = _run(reference, docs, 0, len(docs))
+    all_events += reference.advance(flush=True)
+    assert any(e.type == "resumed" for e in all_events)
+
+    crashed = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
+    stop = next(i for i, d in enumerate(docs) if d.time >= docs[0].time + 6.5 * 3600)
+    before, _ = _run(crashed, docs, 0, stop)
+    assert crashed.tracker.absorbed, "the checkpoint must be taken while B is absorbed"
+    data = json.loads(json.dumps(snapshot(crashed)))
+    slides = crashed.clusterer.calls  # type: ignore[attr-defined]
+
+    restored = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED, start=slides))
+    floors = restore(restored, data)
+    assert restored.tracker.absorbed.keys() == crashed.tracker.absorbed.keys()
+    for key, original in crashed.tracker.absorbed.items():
+        twin = restored.tracker.absorbed[key]
+        assert twin.absorbed_into == original.absorbed_into is not None
+        assert twin.members == original.members and twin.version == original.version
+    after, _ = _run(restored, docs, floors["posts:0"], len(docs))
+    after += restored.advance(flush=True)
+    assert [e.model_dump_json() for e in after] == [
+        e.model_dump_json() for e in all_events[len(before) :]
+    ]

@@ -16,7 +16,19 @@ import pytest
 from conftest import FakeEmbedder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_detector import HOUR, PARAMS, START, majority_ids, planted_stream, topic_of
+from test_detector import (
+    HOUR,
+    LUMPED,
+    PARAMS,
+    START,
+    SWING_PARAMS,
+    AngleEmbedder,
+    LumpCluster,
+    lump_stream,
+    majority_ids,
+    planted_stream,
+    topic_of,
+)
 
 from schemas.audit import AuditRecord
 from schemas.commands import (
@@ -353,3 +365,29 @@ def test_applying_each_command_twice_changes_no_event(
 
 _STREAM = planted_stream()
 _IDS = majority_ids(_STREAM, run(_STREAM)[0])
+
+
+def test_a_resumed_narrative_is_addressed_by_its_own_id_again() -> None:
+    # The lump stream of test_detector: B is merged into A at 06:00 and resumes at 07:00.
+    # While B is absorbed, a command naming B reaches A (its survivor); once B has resumed, a
+    # command naming B must reach B, not A.
+    plain = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
+    plain.ingest(lump_stream())
+    events = plain.advance(flush=True)
+    a_id = next(e.narrative_id for e in events if e.first_doc_id == "a00")
+    b_id = next(e.narrative_id for e in events if e.first_doc_id == "b00")
+    assert any(e.type == "resumed" and e.narrative_id == b_id for e in events)
+
+    detector = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
+    for command in (
+        RenameCommand(**meta("c-absorbed", 6.5), narrative_id=b_id, label="while absorbed"),
+        RenameCommand(**meta("c-resumed", 7.5), narrative_id=b_id, label="B again"),
+    ):
+        detector.submit(command)
+    detector.ingest(lump_stream())
+    renamed = detector.advance(flush=True)
+    audit = {r.command.command_id: r for r in detector.drain_audit()}
+    assert audit["c-absorbed"].narrative_ids == [a_id]
+    assert audit["c-resumed"].narrative_ids == [b_id]
+    assert {e.label for e in of(renamed, b_id) if e.window.end > at(8)} == {"B again"}
+    assert {e.label for e in of(renamed, a_id) if e.window.end > at(8)} == {"while absorbed"}

@@ -925,3 +925,78 @@ def test_the_lexical_view_keeps_apart_two_claims_that_meaning_alone_lumps(
         assert share >= 0.7, (topic, share)
     again = owners(0.5)[1]
     assert [e.model_dump_json() for e in again] == [e.model_dump_json() for e in events]
+
+
+class LumpCluster:
+    """Rows below 45 deg are cluster 0, above it cluster 1, except in the slides whose call
+    index (one call per slide, counted from `start`) is in `lumped`: one cluster of all rows,
+    as HDBSCAN's excess of mass sometimes selects two stories' common parent."""
+
+    def __init__(self, lumped: frozenset[int], start: int = 0) -> None:
+        self.lumped, self.calls = lumped, start
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        k, self.calls = self.calls, self.calls + 1
+        if k in self.lumped:
+            return np.zeros(len(vectors), dtype=np.int64)
+        deg = np.degrees(np.arctan2(vectors[:, 1], vectors[:, 0]))
+        return (deg > 45).astype(np.int64)
+
+
+#: The slide ending 06:00 (the sixth) lumps A and B: B has 12 posts then, enough to merge.
+LUMPED = frozenset({5})
+
+
+def lump_stream() -> list[Document]:
+    """A (0 deg) posts every 20 minutes and B (90 deg) every 30, for 10 hours."""
+    docs = [
+        Document(f"a{i:02d}", "post", f"{(i % 3) - 1} 0", START + i * 20 * MINUTE)
+        for i in range(30)
+    ]
+    docs += [
+        Document(f"b{i:02d}", "post", f"{89 + (i % 3)} 0", START + i * 30 * MINUTE)
+        for i in range(20)
+    ]
+    return sorted(docs, key=lambda d: (d.time, d.doc_id))
+
+
+def lump_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
+    detector = Detector(params, AngleEmbedder(), LumpCluster(LUMPED))
+    detector.ingest(lump_stream())
+    return detector.advance(flush=True)
+
+
+def test_a_narrative_a_lumping_slide_merged_away_resumes_under_its_id() -> None:
+    # One slide lumps B into A (A has more posts, so its centroid is nearer and A survives).
+    # The next slide separates them: B's posts are a cluster of their own again, and B takes
+    # back its id, its version counting on, instead of a new id for the rest of its life.
+    events = lump_replay()
+    by_first = {e.first_doc_id: e.narrative_id for e in events if e.type == "emerged"}
+    a_id, b_id = by_first["a00"], by_first["b00"]
+    assert {e.narrative_id for e in events} == {a_id, b_id}
+    merged = [e for e in events if e.type == "merged"]
+    assert [(e.narrative_id, e.parent_ids, e.window.end) for e in merged] == [
+        (a_id, [b_id], "2023-05-11T06:00:00.000Z")
+    ]
+    b_events = [e for e in events if e.narrative_id == b_id]
+    resumed = [e for e in b_events if e.type == "resumed"]
+    assert [(e.window.end, e.parent_ids) for e in resumed] == [("2023-05-11T07:00:00.000Z", [a_id])]
+    assert [e.version for e in b_events] == list(range(1, len(b_events) + 1))
+    (split,) = [e for e in events if e.type == "split"]
+    assert (split.narrative_id, split.child_ids) == (a_id, [b_id])
+    # After resuming, B lists its own posts again, and every one of them ends up under B.
+    owner = last_assignment(events)
+    assert all(owner[f"b{i:02d}"] == b_id for i in range(20) if f"b{i:02d}" in owner)
+    assert sum(1 for d in owner if d.startswith("b")) == 20
+    assert lump_replay() == events  # deterministic
+
+
+def test_with_resumption_off_the_separated_narrative_gets_a_new_id() -> None:
+    params = dataclasses.replace(
+        SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, resume_absorbed=False)
+    )
+    events = lump_replay(params)
+    assert not any(e.type == "resumed" for e in events)
+    emerged = [e for e in events if e.type == "emerged"]
+    assert len(emerged) == 3 and emerged[2].parent_ids == [emerged[0].narrative_id]
+    assert emerged[2].window.end == "2023-05-11T07:00:00.000Z"

@@ -201,6 +201,81 @@ def test_merge_with_an_older_narrative_takes_over_its_first_document() -> None:
     assert x_narrative.first_doc_id == "y01"
 
 
+def _lumped_then_separated(
+    config: TrackerConfig,
+) -> tuple[NarrativeTracker, str, str, list[Transition]]:
+    """X and Y are born (slide 1), one slide lumps them and X absorbs Y (slide 2), and the
+    next slide separates them again (slide 3). Returns the tracker, both ids and slide 3."""
+    tracker = NarrativeTracker(config)
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    (lumped,) = tracker.step(end(2), [obs(xs + ys, unit(2, 1))], window(xs, ys))
+    assert kinds([lumped]) == [("merged", x_id)] and lumped.parent_ids == [y_id]
+    again = tracker.step(end(3), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    return tracker, x_id, y_id, again
+
+
+def test_a_merged_narrative_whose_documents_separate_again_resumes_its_id() -> None:
+    #  slide 2 lumps Y into X; slide 3 gives Y's ten documents a cluster of their own: Y comes
+    #  back under its id (not a new child id), as a split of X.
+    tracker, x_id, y_id, again = _lumped_then_separated(CONFIG)
+    assert kinds(again) == [("split", x_id), ("resumed", y_id)]
+    x_t, y_t = again
+    assert x_t.child_ids == [y_id] and y_t.parent_ids == [x_id]
+    assert list(tracker.narratives) == [x_id, y_id] and tracker.absorbed == {}
+    y = y_t.narrative
+    assert y.absorbed_into is None and y.members == frozenset(ids("y", 1, 10))
+    assert (y.first_doc_id, y.last_matched_end) == ("y01", end(3))
+    assert tracker.remembered() == {x_id, y_id}
+
+
+def test_an_absorbed_narrative_is_remembered_only_while_it_may_resume() -> None:
+    tracker = NarrativeTracker(CONFIG)
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    tracker.step(end(2), [obs(xs + ys, unit(2, 1))], window(xs, ys))
+    assert list(tracker.narratives) == [x_id]
+    assert list(tracker.absorbed) == [y_id] and tracker.absorbed[y_id].absorbed_into == x_id
+    assert tracker.remembered() == {x_id, y_id}
+    # Y's documents leave the window: nothing of Y can come back, so Y is forgotten, and a
+    # later cluster on Y's very centroid is a new narrative.
+    zs = ids("z", 1, 10)
+    later = tracker.step(end(3), [obs(xs, AXES[0]), obs(zs, AXES[1], hour=2)], window(xs, zs))
+    assert kinds(later) == [("continued", x_id), ("emerged", narrative_id_for("z01", end(3)))]
+    assert tracker.absorbed == {} and tracker.remembered() == set(tracker.narratives)
+
+
+def test_with_resumption_off_a_merge_is_final() -> None:
+    tracker, x_id, y_id, again = _lumped_then_separated(replace(CONFIG, resume_absorbed=False))
+    child_id = narrative_id_for("y01", end(3))
+    assert kinds(again) == [("split", x_id), ("emerged", child_id)]
+    assert child_id != y_id and y_id not in tracker.remembered()
+
+
+def test_resumption_is_one_to_one() -> None:
+    #  Two clusters of slide 3 could both take Y back: y01..y10 by overlap and centroid, and
+    #  w01..w10 by centroid alone (cos 0.99 to Y's). Only the better one resumes Y.
+    tracker = NarrativeTracker(CONFIG)
+    xs, ys, ws = ids("x", 1, 10), ids("y", 1, 10), ids("w", 1, 10)
+    born = tracker.step(end(1), [obs(xs, AXES[0]), obs(ys, AXES[1])], window(xs, ys))
+    x_id, y_id = (t.narrative.narrative_id for t in born)
+    tracker.step(end(2), [obs(xs + ys, unit(2, 1))], window(xs, ys))
+    near_y = unit(0, 7, 1)
+    assert float(near_y @ AXES[1]) >= CONFIG.min_similarity
+    again = tracker.step(
+        end(3),
+        [obs(xs, AXES[0]), obs(ys, AXES[1]), obs(ws, near_y, hour=2)],
+        window(xs, ys, ws),
+    )
+    assert kinds(again) == [
+        ("split", x_id),
+        ("resumed", y_id),
+        ("emerged", narrative_id_for("w01", end(3))),
+    ]
+
+
 def test_narrative_splitting_into_two_clusters_reports_split_and_a_child() -> None:
     #  slide 1: P = p01..p20 (e0)
     #  slide 2: p01..p12 (12/20 of P, cos 0.95) continues P;  p13..p20 (all from P) splits off
