@@ -71,10 +71,14 @@ class DetectorParams:
 
         A stage that is off is left out, so adding an optional stage (off by default) keeps
         every existing deployment's version: its checkpoints still restore and its narratives
-        keep their ids across the upgrade."""
+        keep their ids across the upgrade. Likewise a switch added later, while it is off
+        (`tracker.resume_absorbed`): turning it off restores the version of the release before
+        it, whose behaviour that is."""
         params = asdict(self)
         if not self.lexical.enabled:
             del params["lexical"]
+        if not self.tracker.resume_absorbed:
+            del params["tracker"]["resume_absorbed"]
         blob = json.dumps({"params": params, "model": model_id}, sort_keys=True)
         return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 

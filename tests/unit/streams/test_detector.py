@@ -474,6 +474,19 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     )
 
 
+def test_resumption_off_gives_the_version_of_the_release_before_it() -> None:
+    """Resumption changes which ids narratives carry, so it has its own version; turned off,
+    the detector behaves as the release before it and keeps that release's version, so an
+    operator can upgrade without the workers' checkpoints being refused."""
+    off = DetectorParams(tracker=TrackerConfig(resume_absorbed=False))
+    fields = dataclasses.asdict(off)
+    del fields["lexical"]
+    del fields["tracker"]["resume_absorbed"]
+    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
+    assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert DetectorParams().version("model-a") != off.version("model-a")
+
+
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
     events: list[NarrativeEvent],
 ) -> None:
