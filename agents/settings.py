@@ -234,6 +234,13 @@ class Settings(BaseSettings):
         "back its id (a `resumed` event) when its documents form a cluster of their own again "
         "while still in the window; false makes every merge final.",
     )
+    keep_apart: bool = Field(
+        False,
+        description="NARRATIVES_KEEP_APART: a slide's cluster holding at least a minimum "
+        "cluster's worth of documents of each of two live narratives whose centroids are less "
+        "similar than the tracker's match similarity is cut between them (streams.track."
+        "keep_apart): claims of one debate that burst together stay two narratives.",
+    )
     merge_min_similarity: float = Field(
         0.0,
         ge=0,
@@ -415,6 +422,7 @@ class Settings(BaseSettings):
                 fade_after_s=max(self.fade_after_s, 3 * self.window_slide_s),
                 merge_similarity=self.merge_min_similarity,
                 resume_absorbed=self.resume_absorbed,
+                keep_apart=self.keep_apart,
                 overlap_floor=self.min_cluster_size,
             ),
             story=StoryConfig(

@@ -42,7 +42,14 @@ from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
-from streams.track import Narrative, NarrativeTracker, Observation, TrackerConfig, Transition
+from streams.track import (
+    Narrative,
+    NarrativeTracker,
+    Observation,
+    TrackerConfig,
+    Transition,
+    keep_apart,
+)
 from streams.window import Admission, Entry, Slide, SlidingWindow, WindowConfig
 
 DETECTOR_VERSION = "0.1.0"
@@ -79,6 +86,8 @@ class DetectorParams:
             del params["lexical"]
         if not self.tracker.resume_absorbed:
             del params["tracker"]["resume_absorbed"]
+        if not self.tracker.keep_apart:
+            del params["tracker"]["keep_apart"]
         blob = json.dumps({"params": params, "model": model_id}, sort_keys=True)
         return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 
@@ -260,6 +269,13 @@ class Detector:
         # Order clusters by their first member so numbering never leaks into ids or events.
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
         ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
+        ordered = keep_apart(
+            ordered,
+            [e.doc.doc_id for e in entries],
+            matrix,
+            list(self.tracker.narratives.values()),
+            self.params.tracker,
+        )
         if found:  # only what the clusterer found sets the lone-story yardstick
             self.reference_cohesion = typical_cohesion(
                 matrix, ordered, self.params.lone.reach_quantile

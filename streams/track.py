@@ -56,6 +56,10 @@ class TrackerConfig:
     #: Remember narratives merged away while their documents are in the window, so that a
     #: cluster of them resumes the old id (see the module docstring). False: a merge is final.
     resume_absorbed: bool = True
+    #: Cut a slide's cluster that holds two established narratives whose centroids are less
+    #: similar than `min_similarity` (see `keep_apart`). Off by default: measured, not made
+    #: default (docs/measurements.md, "Keeping established narratives apart").
+    keep_apart: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,57 @@ class Transition:
     observation: Observation | None = None
     parent_ids: list[str] = field(default_factory=list)
     child_ids: list[str] = field(default_factory=list)
+
+
+def keep_apart(
+    groups: Sequence[list[int]],
+    doc_ids: Sequence[str],
+    matrix: npt.NDArray[np.float32],
+    narratives: Sequence[Narrative],
+    config: TrackerConfig,
+) -> list[list[int]]:
+    """Cut every cluster that lumps established narratives the tracker tells apart.
+
+    A slide's clustering can join two narratives that are each well established: a week in
+    which two claims of one debate burst together gives HDBSCAN's excess of mass one parent
+    cluster for both. The tracker then reports a merge, and the smaller claim's posts are
+    listed under the other. Here a cluster holding at least `overlap_floor` documents of each
+    of two or more live narratives is cut when no two of those narratives are alike by the
+    tracker's own test for "the same narrative" (centroid cosine >= `min_similarity`): each
+    row goes to the narrative whose centroid is nearest to it. When some of them have
+    converged, the lump may be a real convergence, and the cluster is left for the tracker to
+    merge; a cluster holding one narrative and a burst of new documents is left alone too.
+
+    `groups` are row lists into `matrix` (unit rows) and `doc_ids`; the result keeps their
+    order, each cut cluster replaced by its parts ordered by first row, so replays stay
+    deterministic.
+    """
+    if not config.keep_apart or len(narratives) < 2:
+        return list(groups)
+    floor = max(config.overlap_floor, 1)
+    holders: dict[str, list[int]] = {}
+    for k, narrative in enumerate(narratives):
+        for doc_id in narrative.members:
+            holders.setdefault(doc_id, []).append(k)
+    out: list[list[int]] = []
+    for rows in groups:
+        counts: dict[int, int] = {}
+        for r in rows:
+            for k in holders.get(doc_ids[r], ()):
+                counts[k] = counts.get(k, 0) + 1
+        held = sorted(k for k, n in counts.items() if n >= floor)
+        centroids = np.array([narratives[k].centroid for k in held], dtype=np.float32)
+        sims = centroids @ centroids.T if len(held) >= 2 else np.ones((1, 1))
+        np.fill_diagonal(sims, -1.0)
+        if len(held) < 2 or float(sims.max()) >= config.min_similarity:
+            out.append(list(rows))
+            continue
+        nearest = np.argmax(matrix[list(rows)] @ centroids.T, axis=1)
+        pieces: dict[int, list[int]] = {}
+        for r, k in zip(rows, nearest.tolist(), strict=True):
+            pieces.setdefault(int(k), []).append(r)
+        out.extend(sorted(pieces.values(), key=lambda piece: piece[0]))
+    return out
 
 
 def narrative_id_for(first_doc_id: str, slide_end: float) -> str:

@@ -463,6 +463,7 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     base = DetectorParams().version("model-a")
     fields = dataclasses.asdict(DetectorParams())
     del fields["lexical"]
+    del fields["tracker"]["keep_apart"]  # another switch that is off by default
     blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
     assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
@@ -482,6 +483,7 @@ def test_resumption_off_gives_the_version_of_the_release_before_it() -> None:
     fields = dataclasses.asdict(off)
     del fields["lexical"]
     del fields["tracker"]["resume_absorbed"]
+    del fields["tracker"]["keep_apart"]
     blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
     assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().version("model-a") != off.version("model-a")
@@ -1013,3 +1015,19 @@ def test_with_resumption_off_the_separated_narrative_gets_a_new_id() -> None:
     emerged = [e for e in events if e.type == "emerged"]
     assert len(emerged) == 3 and emerged[2].parent_ids == [emerged[0].narrative_id]
     assert emerged[2].window.end == "2023-05-11T07:00:00.000Z"
+
+
+def test_keeping_apart_stops_the_lumping_slide_from_merging_two_established_narratives() -> None:
+    # The same lump stream with keep_apart: the slide that puts A and B in one cluster has
+    # both established (18 and 12 documents), their centroids 90 degrees apart, so the
+    # cluster is cut between them: no merge, nothing to resume, one id each throughout.
+    params = dataclasses.replace(
+        SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart=True)
+    )
+    events = lump_replay(params)
+    assert {e.type for e in events} <= {"emerged", "updated", "faded"}
+    assert sorted(e.first_doc_id for e in events if e.type == "emerged") == ["a00", "b00"]
+    lumped_slide = [e for e in events if e.window.end == "2023-05-11T06:00:00.000Z"]
+    assert {e.first_doc_id: e.size for e in lumped_slide} == {"a00": 18, "b00": 12}
+    assert params.version("angle") != SWING_PARAMS.version("angle")
+    assert lump_replay(params) == events

@@ -16,10 +16,12 @@ import numpy.typing as npt
 import pytest
 
 from streams.track import (
+    Narrative,
     NarrativeTracker,
     Observation,
     TrackerConfig,
     Transition,
+    keep_apart,
     narrative_id_for,
 )
 
@@ -388,3 +390,67 @@ def test_narrative_id_is_a_pure_function_of_first_document_and_slide() -> None:
 @pytest.mark.parametrize("slide_end", [end(1), end(1) + 0.0004])
 def test_narrative_id_ignores_sub_millisecond_float_noise(slide_end: float) -> None:
     assert narrative_id_for("tw-1", slide_end) == narrative_id_for("tw-1", end(1))
+
+
+# --- keep_apart: a slide's cluster may not lump established narratives the tracker tells apart
+
+
+def narrative(nid: str, members: Sequence[str], centroid: npt.NDArray[np.float32]) -> Narrative:
+    return Narrative(nid, centroid, frozenset(members), START, members[0], START, START)
+
+
+APART = replace(CONFIG, keep_apart=True, overlap_floor=10)
+
+
+def rows_of(doc_ids: Sequence[str], groups: Sequence[Sequence[int]]) -> list[list[str]]:
+    return [[doc_ids[r] for r in rows] for rows in groups]
+
+
+def test_a_cluster_lumping_two_distinct_narratives_is_cut_by_nearest_centroid() -> None:
+    # X (e0) and Y (e1) hold ten documents each; one cluster holds all twenty plus two new
+    # documents, one near each. Their centroids are 0 apart (< 0.8): the cluster is cut.
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    doc_ids = [*xs, *ys, "new-x", "new-y"]
+    matrix = np.array([AXES[0]] * 10 + [AXES[1]] * 10 + [unit(3, 1), unit(1, 3)], dtype=np.float32)
+    lumped = [list(range(22))]
+    known = [narrative("X", xs, AXES[0]), narrative("Y", ys, AXES[1])]
+    cut = keep_apart(lumped, doc_ids, matrix, known, APART)
+    assert rows_of(doc_ids, cut) == [[*xs, "new-x"], [*ys, "new-y"]]
+    # Off (the default), or with the narratives' centroids as close as a tracker match, the
+    # cluster stays whole: converged narratives still merge.
+    assert keep_apart(lumped, doc_ids, matrix, known, CONFIG) == lumped
+    close = [narrative("X", xs, unit(1, 0.6)), narrative("Y", ys, unit(0.6, 1))]
+    assert float(close[0].centroid @ close[1].centroid) >= APART.min_similarity
+    assert keep_apart(lumped, doc_ids, matrix, close, APART) == lumped
+
+
+def test_a_narrative_with_few_documents_in_the_cluster_does_not_cut_it() -> None:
+    # A burst of new documents joining an old narrative's last posts is not two established
+    # narratives: Y has only 9 (< overlap_floor 10) documents in the cluster.
+    xs, ys = ids("x", 1, 10), ids("y", 1, 9)
+    doc_ids = [*xs, *ys]
+    matrix = np.array([AXES[0]] * 10 + [AXES[1]] * 9, dtype=np.float32)
+    known = [narrative("X", xs, AXES[0]), narrative("Y", ids("y", 1, 20), AXES[1])]
+    groups = [list(range(19))]
+    assert keep_apart(groups, doc_ids, matrix, known, APART) == groups
+
+
+def test_a_cluster_where_two_narratives_converged_is_left_to_the_tracker() -> None:
+    # X and X2 converged (cos >= 0.8), Y did not: the lump may be a real convergence, so the
+    # cluster stays whole; a second cluster keeps its place, and the call is deterministic.
+    xs, x2s, ys = ids("x", 1, 10), ids("v", 1, 10), ids("y", 1, 10)
+    doc_ids = [*xs, *x2s, *ys, "z1", "z2"]
+    matrix = np.array(
+        [AXES[0]] * 10 + [unit(1, 0, 0.3)] * 10 + [AXES[1]] * 10 + [AXES[5]] * 2,
+        dtype=np.float32,
+    )
+    known = [
+        narrative("X", xs, AXES[0]),
+        narrative("X2", x2s, unit(1, 0, 0.3)),
+        narrative("Y", ys, AXES[1]),
+    ]
+    groups = [list(range(30)), [30, 31]]
+    assert keep_apart(groups, doc_ids, matrix, known, APART) == groups
+    # Without X2, X and Y are cut apart and the second cluster stays after them.
+    cut = keep_apart(groups, doc_ids, matrix, [known[0], known[2]], APART)
+    assert rows_of(doc_ids, cut) == [[*xs, *x2s], ys, ["z1", "z2"]]
