@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -209,14 +209,7 @@ class NarrativeTracker:
             if known and observations
             else np.zeros((len(known), len(observations)))
         )
-        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
-        matched: dict[int, int] = {}  # observation index -> narrative index
-        if known and observations and eligible.any():
-            score = np.where(eligible, overlap + sims, -1e6)
-            rows, cols = linear_sum_assignment(score, maximize=True)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                if eligible[r, c]:
-                    matched[c] = r
+        matched = self._assign(overlap, sims)  # observation index -> narrative index
         matched_narratives = set(matched.values())
         owner_of_obs = {c: known[r] for c, r in matched.items()}
 
@@ -297,6 +290,19 @@ class NarrativeTracker:
             transitions.append(t)
         return transitions
 
+    def _assign(
+        self, overlap: npt.NDArray[np.float64], sims: npt.NDArray[np.floating[Any]]
+    ) -> dict[int, int]:
+        """The matching test, one-to-one: {observation column: narrative row} for the pairs of
+        the Hungarian assignment on overlap + similarity that pass member overlap >=
+        `min_overlap` or centroid similarity >= `min_similarity`."""
+        cfg = self.config
+        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
+        if not eligible.size or not eligible.any():
+            return {}
+        rows, cols = linear_sum_assignment(np.where(eligible, overlap + sims, -1e6), maximize=True)
+        return {c: r for r, c in zip(rows.tolist(), cols.tolist(), strict=True) if eligible[r, c]}
+
     def _resumptions(
         self,
         candidates: Sequence[Narrative],
@@ -305,8 +311,7 @@ class NarrativeTracker:
         window_ids: frozenset[str],
     ) -> dict[int, Narrative]:
         """Which unmatched clusters resume which absorbed narratives: the live narratives'
-        test (overlap against at least `overlap_floor` documents, or centroid similarity),
-        one-to-one by the same Hungarian assignment."""
+        test (`_assign`, overlap counted against at least `overlap_floor` documents)."""
         cfg = self.config
         if not (cfg.resume_absorbed and candidates and free):
             return {}
@@ -320,15 +325,7 @@ class NarrativeTracker:
             np.array([n.centroid for n in candidates], dtype=np.float32)
             @ np.array([observations[c].centroid for c, _ in free], dtype=np.float32).T
         )
-        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
-        if not eligible.any():
-            return {}
-        rows, cols = linear_sum_assignment(np.where(eligible, overlap + sims, -1e6), maximize=True)
-        return {
-            free[c][0]: candidates[r]
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
-            if eligible[r, c]
-        }
+        return {free[c][0]: candidates[r] for c, r in self._assign(overlap, sims).items()}
 
     @staticmethod
     def _absorb(narrative: Narrative, obs: Observation, slide_end: float) -> None:
