@@ -269,13 +269,14 @@ class Detector:
         # Order clusters by their first member so numbering never leaks into ids or events.
         ordered = sorted(groups.values(), key=lambda rows: rows[0])
         ordered = self.curator.constrain(ordered, entries, matrix, self.tracker)
-        ordered = keep_apart(
-            ordered,
-            [e.doc.doc_id for e in entries],
-            matrix,
-            list(self.tracker.narratives.values()),
-            self.params.tracker,
-        )
+        if self.params.tracker.keep_apart:
+            ordered = keep_apart(
+                ordered,
+                [e.doc.doc_id for e in entries],
+                matrix,
+                list(self.tracker.narratives.values()),
+                self.params.tracker,
+            )
         if found:  # only what the clusterer found sets the lone-story yardstick
             self.reference_cohesion = typical_cohesion(
                 matrix, ordered, self.params.lone.reach_quantile

@@ -147,11 +147,14 @@ def keep_apart(
             for k in holders.get(doc_ids[r], ()):
                 counts[k] = counts.get(k, 0) + 1
         held = sorted(k for k, n in counts.items() if n >= floor)
-        centroids = np.array([narratives[k].centroid for k in held], dtype=np.float32)
-        sims = centroids @ centroids.T if len(held) >= 2 else np.ones((1, 1))
-        np.fill_diagonal(sims, -1.0)
-        if len(held) < 2 or float(sims.max()) >= config.min_similarity:
+        if len(held) < 2:
             out.append(list(rows))
+            continue
+        centroids = np.array([narratives[k].centroid for k in held], dtype=np.float32)
+        sims = centroids @ centroids.T
+        np.fill_diagonal(sims, -1.0)
+        if float(sims.max()) >= config.min_similarity:
+            out.append(list(rows))  # some of them converged: the tracker's merge to make
             continue
         nearest = np.argmax(matrix[list(rows)] @ centroids.T, axis=1)
         pieces: dict[int, list[int]] = {}
