@@ -334,7 +334,9 @@ def evaluate_command(
     from streams.profile import choose_profile
 
     if profile == "auto" and window_length is None and slide is None:
-        chosen = choose_profile(g.time for g in load_gold(input_path))
+        chosen = choose_profile(
+            (g.time for g in load_gold(input_path)), _settings().min_cluster_size
+        )
         window_length, slide = chosen.length_s, chosen.slide_s
 
     settings = _settings(window_length_s=window_length, window_slide_s=slide)

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {}
     baseline_rows = {}
     for stream in streams:
-        profile = choose_profile(g.time for g in load_gold(stream))
+        profile = choose_profile((g.time for g in load_gold(stream)), Settings().min_cluster_size)
         settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
         embedder: Embedder | None = None
         if args.reuse_embeddings:

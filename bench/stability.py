@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"bench": "stability", "sigma": args.sigma, "streams": {}}
     for stream in streams:
         name = stream.parent.name
-        profile = choose_profile(g.time for g in load_gold(stream))
+        profile = choose_profile((g.time for g in load_gold(stream)), Settings().min_cluster_size)
         settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
         embedded = cached_embeddings(stream, settings.model)
         runs: list[dict[str, Any]] = []
