@@ -171,6 +171,12 @@ VARIANTS = (
         lambda records: scale_time(records, 4.0),
     ),
     Variant(
+        "mide22-en/slower",
+        "mide22-en",
+        "the stream twice as slow (a week becomes two)",
+        lambda records: scale_time(records, 0.5),
+    ),
+    Variant(
         "mide22-en/half",
         "mide22-en",
         "every other claim (20 of 40), every distractor kept",
