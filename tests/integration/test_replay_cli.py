@@ -133,3 +133,32 @@ def test_eval_scores_both_levels_from_one_replay(tmp_path: Path) -> None:
     assert narrative["b3_f1"] > 0.3 and story["b3_f1"] > 0.3
     # The planted sample has stories of several narratives, so the two levels differ.
     assert narrative != story
+
+
+def test_eval_sizes_a_slow_streams_window_by_its_pace(tmp_path: Path) -> None:
+    """Without --window-length/--slide, `eval` picks the window from the stream's density:
+    four posts a day get a 25-day window (ten minimum clusters' worth at that pace), and a
+    larger NARRATIVES_MIN_CLUSTER_SIZE asks for a longer one."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2022, 1, 1, tzinfo=UTC)
+    sample = generate_sample(240, hours=12.0)
+    for i, record in enumerate(sample):  # the same posts, four a day for sixty days
+        record["published_at"] = (start + timedelta(hours=6 * i)).isoformat().replace("+00:00", "Z")
+    source = tmp_path / "slow.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sample))
+    windows = {}
+    for size in ("10", "20"):
+        result = subprocess.run(
+            [sys.executable, "-m", "agents.cli", "eval", "--input", str(source)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env={**os.environ, "NARRATIVES_MIN_CLUSTER_SIZE": size},
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        row = json.loads(result.stdout.strip().splitlines()[-1])
+        windows[size] = (row["window_length_s"], row["window_slide_s"])
+    day = 86_400.0
+    assert windows == {"10": (25 * day, day), "20": (50 * day, day)}
