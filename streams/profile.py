@@ -13,9 +13,10 @@ choice is made by the data's density, never by which dataset it is:
   least, `SLOW_MAX_DAYS` at most).
   A fixed week was too short where a typical day brings four posts: the median window then
   held 21 documents (one in ten held two), barely two minimum clusters, so a claim was seen
-  only while it burst, and a claim quiet for longer than the window came back under a new id. Sizing the window
-  by documents rather than by the clock also makes the profile follow the stream's own pace:
-  a stream played faster gets a shorter window (mide22 four times faster: 10 days, not 25).
+  only while it burst, and a claim quiet for longer than the window came back under a new
+  id. Sizing the window by documents rather than by the clock also makes the profile follow
+  the stream's own pace: a stream played faster gets a shorter window (mide22 four times
+  faster: 10 days, not 25).
 """
 
 from __future__ import annotations
