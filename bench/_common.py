@@ -26,7 +26,9 @@ import numpy.typing as npt
 
 from agents.local_kafka import LocalKafka, free_port
 from agents.local_worker import WorkerProcess
+from agents.settings import Settings
 from streams.normalise import NormaliseConfig, normalise
+from streams.profile import WindowProfile, choose_profile
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CACHE_DIR = Path(
@@ -70,6 +72,15 @@ def read_stream(path: Path, limit: int = 0) -> list[dict[str, Any]]:
                 if limit and len(records) >= limit:
                     break
     return records
+
+
+def profiled_settings(path: Path) -> tuple[WindowProfile, Settings]:
+    """The window profile `streams.profile` picks for the stream at `path` (sized with the
+    configured minimum cluster size) and the settings from NARRATIVES_* with that window."""
+    from agents.evaluate import load_gold
+
+    profile = choose_profile((g.time for g in load_gold(path)), Settings().min_cluster_size)
+    return profile, Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +140,6 @@ def cached_embeddings(path: Path, model: str = "all-MiniLM-L6-v2") -> EmbeddedSt
             return EmbeddedStream(ids, texts, times, labels, vectors, model)
     log(f"embedding {len(texts)} texts of {path.parent.name} once (cache: {cache}) …")
     from agents.pipeline import build_embedder
-    from agents.settings import Settings
 
     embedder = build_embedder(Settings(model=model, embed_cache_size=len(texts) + 1))
     parts: list[npt.NDArray[np.float32]] = []

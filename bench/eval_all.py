@@ -26,13 +26,11 @@ import json
 import sys
 from pathlib import Path
 
-from _common import DEFAULT_DATA, cached_embeddings, labeled_streams
+from _common import DEFAULT_DATA, cached_embeddings, labeled_streams, profiled_settings
 from baseline import CachedVectorsEmbedder, bertopic_missing, bertopic_row
 
-from agents.evaluate import evaluate, load_gold
-from agents.settings import Settings
+from agents.evaluate import evaluate
 from streams.embed import Embedder
-from streams.profile import choose_profile
 
 #: The figures put next to each other in the final line's `side_by_side`.
 SIDE_BY_SIDE = ("b3_precision", "b3_recall", "b3_f1", "ami", "ari", "noise_recall", "ids_per_gold")
@@ -61,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {}
     baseline_rows = {}
     for stream in streams:
-        profile = choose_profile((g.time for g in load_gold(stream)), Settings().min_cluster_size)
-        settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
+        profile, settings = profiled_settings(stream)
         embedder: Embedder | None = None
         if args.reuse_embeddings:
             cached = CachedVectorsEmbedder(cached_embeddings(stream, settings.model))

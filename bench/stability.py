@@ -36,12 +36,11 @@ from _common import (
     emit,
     labeled_streams,
     log,
+    profiled_settings,
 )
 from baseline import CachedVectorsEmbedder
 
-from agents.evaluate import evaluate, load_gold
-from agents.settings import Settings
-from streams.profile import choose_profile
+from agents.evaluate import evaluate
 
 #: The scores whose spread is reported.
 FIGURES = (
@@ -92,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"bench": "stability", "sigma": args.sigma, "streams": {}}
     for stream in streams:
         name = stream.parent.name
-        profile = choose_profile((g.time for g in load_gold(stream)), Settings().min_cluster_size)
-        settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
+        profile, settings = profiled_settings(stream)
         embedded = cached_embeddings(stream, settings.model)
         runs: list[dict[str, Any]] = []
         for seed in range(args.seeds + 1):

@@ -199,15 +199,12 @@ def write_records(records: Sequence[Record], path: Path) -> None:
 
 def run(name: str, path: Path, source: Path) -> dict[str, Any]:
     """Replay `path` with the defaults on the cached vectors of `source`; the run's figures."""
-    from _common import cached_embeddings, log
+    from _common import cached_embeddings, log, profiled_settings
     from baseline import CachedVectorsEmbedder
 
-    from agents.evaluate import evaluate, load_gold
-    from agents.settings import Settings
-    from streams.profile import choose_profile
+    from agents.evaluate import evaluate
 
-    profile = choose_profile((g.time for g in load_gold(path)), Settings().min_cluster_size)
-    settings = Settings(window_length_s=profile.length_s, window_slide_s=profile.slide_s)
+    profile, settings = profiled_settings(path)
     embedder = CachedVectorsEmbedder(cached_embeddings(source, settings.model))
     log(f"{name}: replaying {path} ({profile.name} profile)")
     row = evaluate(settings, path, embedder=embedder)
