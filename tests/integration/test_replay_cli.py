@@ -21,13 +21,17 @@ SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 WINDOW = ["--window-length", "10800", "--slide", "1800"]
 
 
-def _narratives(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def _narratives(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess; `env` adds to (never replaces) this process's environment."""
     return subprocess.run(
         [sys.executable, "-m", "agents.cli", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -105,23 +109,14 @@ def test_eval_scores_both_levels_from_one_replay(tmp_path: Path) -> None:
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sample))
     runs = {}
     for level in ("story", "narrative"):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "agents.cli",
-                "eval",
-                "--input",
-                str(source),
-                *WINDOW,
-                "--out",
-                str(tmp_path / level),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-            env={**os.environ, "NARRATIVES_ASSIGNMENT_LEVEL": level},
+        result = _narratives(
+            "eval",
+            "--input",
+            str(source),
+            *WINDOW,
+            "--out",
+            str(tmp_path / level),
+            env={"NARRATIVES_ASSIGNMENT_LEVEL": level},
         )
         assert result.returncode == 0, result.stderr[-3000:]
         runs[level] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -149,13 +144,8 @@ def test_eval_sizes_a_slow_streams_window_by_its_pace(tmp_path: Path) -> None:
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sample))
     windows = {}
     for size in ("10", "20"):
-        result = subprocess.run(
-            [sys.executable, "-m", "agents.cli", "eval", "--input", str(source)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-            env={**os.environ, "NARRATIVES_MIN_CLUSTER_SIZE": size},
+        result = _narratives(
+            "eval", "--input", str(source), env={"NARRATIVES_MIN_CLUSTER_SIZE": size}
         )
         assert result.returncode == 0, result.stderr[-3000:]
         row = json.loads(result.stdout.strip().splitlines()[-1])
