@@ -31,9 +31,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from streams.curation import parse_time as stamp
+from streams.events import rfc3339
 
 Record = dict[str, Any]
 HOUR = 3600.0
@@ -48,15 +50,6 @@ FIGURES = (
     "ids_per_gold",
     "detection_lag_after_10th_median_s",
 )
-
-
-def stamp(text: str) -> float:
-    """Seconds since the epoch of an RFC 3339 timestamp."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
-def rfc3339(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def crisis_groups(records: Sequence[Record], compression: float = 24.0) -> list[list[Record]]:
@@ -185,11 +178,6 @@ VARIANTS = (
 )
 
 
-def read_records(path: Path) -> list[Record]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
 def write_records(records: Sequence[Record], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
@@ -225,7 +213,7 @@ def run(name: str, path: Path, source: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from _common import DEFAULT_DATA, emit, stream_path
+    from _common import DEFAULT_DATA, emit, read_stream, stream_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -247,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             source = stream_path(args.data, source_name)
             rows.append(run(f"{source_name} (as shared)", source, source))
             print(json.dumps(rows[-1]), flush=True)
-            records = read_records(source)
+            records = read_stream(source)
             for variant in (v for v in chosen if v.source == source_name):
                 path = Path(tmp) / variant.name / "stream.jsonl"
                 write_records(variant.build(records), path)
