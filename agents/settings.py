@@ -241,6 +241,14 @@ class Settings(BaseSettings):
         "similar than the tracker's match similarity is cut between them (streams.track."
         "keep_apart): claims of one debate that burst together stay two narratives.",
     )
+    anchor_by_members: bool = Field(
+        True,
+        description="NARRATIVES_ANCHOR_BY_MEMBERS: a narrative with at least a minimum "
+        "cluster's worth of documents still in the window is matched to a slide's cluster "
+        "through them (member overlap) only, never by centroid similarity alone: a "
+        "neighbouring claim that bursts while the narrative's documents fall outside every "
+        "cluster gets an id of its own instead of taking the narrative's.",
+    )
     merge_min_similarity: float = Field(
         0.0,
         ge=0,
@@ -423,6 +431,7 @@ class Settings(BaseSettings):
                 merge_similarity=self.merge_min_similarity,
                 resume_absorbed=self.resume_absorbed,
                 keep_apart=self.keep_apart,
+                anchor_by_members=self.anchor_by_members,
                 overlap_floor=self.min_cluster_size,
             ),
             story=StoryConfig(

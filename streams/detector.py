@@ -79,8 +79,8 @@ class DetectorParams:
         A stage that is off is left out, so adding an optional stage (off by default) keeps
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
-        (`tracker.resume_absorbed`): turning it off restores the version of the release before
-        it, whose behaviour that is."""
+        (`tracker.resume_absorbed`, `tracker.anchor_by_members`): turning it off restores the
+        version of the release before it, whose behaviour that is."""
         params = asdict(self)
         if not self.lexical.enabled:
             del params["lexical"]
@@ -88,6 +88,8 @@ class DetectorParams:
             del params["tracker"]["resume_absorbed"]
         if not self.tracker.keep_apart:
             del params["tracker"]["keep_apart"]
+        if not self.tracker.anchor_by_members:
+            del params["tracker"]["anchor_by_members"]
         blob = json.dumps({"params": params, "model": model_id}, sort_keys=True)
         return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 

@@ -7,7 +7,9 @@ assignment, deterministic) to a known narrative by two signals:
   the cluster (robust: the same documents are seen by consecutive slides), counted against at
   least `overlap_floor` documents so that a fading narrative's last two or three cannot hand
   its id to whatever cluster happens to take one of them, and
-- centroid similarity (covers a narrative whose old documents left the window).
+- centroid similarity, for a narrative whose old documents left the window. While at least
+  `overlap_floor` of them are still there, they alone say where it went (`anchor_by_members`):
+  a neighbouring claim that bursts while they fall outside every cluster does not take its id.
 What is left unmatched becomes a lifecycle transition: a known narrative whose documents went
 mostly into another narrative's cluster is *merged* into it; a new cluster made mostly of a
 matched narrative's documents is a *split* child of it; otherwise a new cluster *emerged*; a
@@ -60,6 +62,12 @@ class TrackerConfig:
     #: similar than `min_similarity` (see `keep_apart`). Off by default: measured, not made
     #: default (docs/measurements.md, "Keeping established narratives apart").
     keep_apart: bool = False
+    #: A narrative with at least `overlap_floor` documents still in the window is matched
+    #: through them (member overlap) and never by centroid similarity alone: its documents
+    #: say where it went. Centroid similarity is for narratives whose documents left the
+    #: window. False lets any similar enough new cluster take the id (see `step`), as before
+    #: the sixteenth session (docs/measurements.md, "Ids that stay with their claim").
+    anchor_by_members: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +220,13 @@ class NarrativeTracker:
             if known and observations
             else np.zeros((len(known), len(observations)))
         )
-        matched = self._assign(overlap, sims)  # observation index -> narrative index
+        # A narrative whose documents are still in the window but fell outside every cluster
+        # (a burst of a neighbouring claim reshaped the density) must not lend its id to that
+        # claim's cluster on topic similarity alone: anchored rows match by overlap only.
+        anchored = np.array(
+            [cfg.anchor_by_members and len(a) >= floor for a in alive], dtype=np.bool_
+        )
+        matched = self._assign(overlap, sims, anchored)  # observation index -> narrative index
         matched_narratives = set(matched.values())
         owner_of_obs = {c: known[r] for c, r in matched.items()}
 
@@ -294,13 +308,20 @@ class NarrativeTracker:
         return transitions
 
     def _assign(
-        self, overlap: npt.NDArray[np.float64], sims: npt.NDArray[np.floating[Any]]
+        self,
+        overlap: npt.NDArray[np.float64],
+        sims: npt.NDArray[np.floating[Any]],
+        anchored: npt.NDArray[np.bool_] | None = None,
     ) -> dict[int, int]:
         """The matching test, one-to-one: {observation column: narrative row} for the pairs of
         the Hungarian assignment on overlap + similarity that pass member overlap >=
-        `min_overlap` or centroid similarity >= `min_similarity`."""
+        `min_overlap` or centroid similarity >= `min_similarity`; rows flagged `anchored`
+        pass by overlap only."""
         cfg = self.config
-        eligible = (overlap >= cfg.min_overlap) | (sims >= cfg.min_similarity)
+        by_centroid = sims >= cfg.min_similarity
+        if anchored is not None:
+            by_centroid &= ~anchored[:, None]
+        eligible = (overlap >= cfg.min_overlap) | by_centroid
         if not eligible.size or not eligible.any():
             return {}
         rows, cols = linear_sum_assignment(np.where(eligible, overlap + sims, -1e6), maximize=True)

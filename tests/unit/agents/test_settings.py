@@ -39,6 +39,17 @@ def test_fading_survives_at_least_three_slides() -> None:
     assert settings.detector_params.tracker.fade_after_s == 3 * 86400
 
 
+def test_the_tracker_anchor_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NARRATIVES_MIN_CLUSTER_SIZE", "15")
+    for value, expected in (("true", True), ("false", False)):
+        monkeypatch.setenv("NARRATIVES_ANCHOR_BY_MEMBERS", value)
+        tracker = Settings().detector_params.tracker
+        # The anchor counts the documents left in the window against the overlap floor.
+        assert (tracker.anchor_by_members, tracker.overlap_floor) == (expected, 15)
+
+
 def test_invalid_values_are_refused_with_the_field_named() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Settings(batch_size=0)

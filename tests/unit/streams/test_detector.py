@@ -466,6 +466,7 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     del fields["tracker"]["keep_apart"]  # another switch that is off by default
     blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
     assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert DetectorParams().tracker.anchor_by_members  # on by default, so in the hash
     off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
     assert off_other_dim.version("model-a") == base
     on = DetectorParams(lexical=LexicalConfig(weight=0.3))
@@ -484,6 +485,19 @@ def test_resumption_off_gives_the_version_of_the_release_before_it() -> None:
     del fields["lexical"]
     del fields["tracker"]["resume_absorbed"]
     del fields["tracker"]["keep_apart"]
+    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
+    assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert DetectorParams().version("model-a") != off.version("model-a")
+
+
+def test_anchor_off_gives_the_version_of_the_release_before_it() -> None:
+    """The anchor changes which ids narratives carry; an operator who turns it off gets the
+    previous release's behaviour and its version, so old checkpoints still restore."""
+    off = DetectorParams(tracker=TrackerConfig(anchor_by_members=False))
+    fields = dataclasses.asdict(off)
+    del fields["lexical"]
+    del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["anchor_by_members"]
     blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
     assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().version("model-a") != off.version("model-a")

@@ -119,6 +119,40 @@ def test_dissimilar_cluster_without_shared_members_emerges_while_the_old_one_wai
     assert born.narrative.narrative_id in tracker.narratives
 
 
+@pytest.mark.parametrize("still_in_window", [10, 9, 0])
+def test_a_narrative_with_documents_in_the_window_lends_no_id_by_similarity_alone(
+    still_in_window: int,
+) -> None:
+    #  slide 1: claim A, a01..a20 (e0).
+    #  slide 2: a neighbouring claim B bursts, b01..b20, cos 0.95 to A's centroid (one topic),
+    #           sharing no document with A; A's documents fell outside every cluster. While at
+    #           least a minimum cluster's worth of them (the floor, 10) is still in the window,
+    #           they say A did not become B: B emerges and A waits. Once fewer are left, A's
+    #           documents cannot speak for it, and similarity carries the id as before.
+    old = ids("a", 1, 20)
+    new = ids("b", 1, 20)
+    left = old[len(old) - still_in_window :] if still_in_window else []
+    for anchor in (True, False):
+        tracker = NarrativeTracker(replace(CONFIG, anchor_by_members=anchor))
+        (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+        (t,) = tracker.step(end(2), [obs(new, unit(3, 1), hour=1)], window(left, new))
+        continued = not anchor or still_in_window < CONFIG.overlap_floor
+        assert t.kind == ("continued" if continued else "emerged"), (anchor, still_in_window)
+        assert (t.narrative.narrative_id == born.narrative.narrative_id) is continued
+        assert born.narrative.narrative_id in tracker.narratives  # A waits, or is B's history
+
+
+def test_an_anchored_narrative_still_continues_into_a_cluster_of_its_own_documents() -> None:
+    # The anchor only closes the similarity route: A's documents, drifting to a new centroid
+    # (cos 0.71 < min_similarity), keep A's id through member overlap.
+    old = ids("a", 1, 20)
+    tracker = NarrativeTracker(replace(CONFIG, anchor_by_members=True))
+    (born,) = tracker.step(end(1), [obs(old, AXES[0])], window(old))
+    cluster = [*ids("a", 5, 20), *ids("c", 1, 10)]
+    (t,) = tracker.step(end(2), [obs(cluster, unit(1, 1), hour=1)], window(old, cluster))
+    assert kinds([t]) == [("continued", born.narrative.narrative_id)]
+
+
 def test_a_dying_narratives_last_documents_do_not_carry_its_id_onto_another_story() -> None:
     #  slide 1: a01..a10 (e0). Slide 3: only a08..a10 are left in the window; a new story of 30
     #  documents (cos 0.6 to e0) happened to take a10 into its cluster. One shared document of
