@@ -476,28 +476,17 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     )
 
 
-def test_resumption_off_gives_the_version_of_the_release_before_it() -> None:
-    """Resumption changes which ids narratives carry, so it has its own version; turned off,
-    the detector behaves as the release before it and keeps that release's version, so an
-    operator can upgrade without the workers' checkpoints being refused."""
-    off = DetectorParams(tracker=TrackerConfig(resume_absorbed=False))
+@pytest.mark.parametrize("switch", ["resume_absorbed", "anchor_by_members"])
+def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str) -> None:
+    """Resumption and the anchor each change which ids narratives carry, so each has its own
+    version; turned off, the detector behaves as the release before it and keeps that
+    release's version, so an operator can upgrade without the workers' checkpoints being
+    refused."""
+    off = DetectorParams(tracker=TrackerConfig(**{switch: False}))
     fields = dataclasses.asdict(off)
     del fields["lexical"]
-    del fields["tracker"]["resume_absorbed"]
+    del fields["tracker"][switch]
     del fields["tracker"]["keep_apart"]
-    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
-    assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
-    assert DetectorParams().version("model-a") != off.version("model-a")
-
-
-def test_anchor_off_gives_the_version_of_the_release_before_it() -> None:
-    """The anchor changes which ids narratives carry; an operator who turns it off gets the
-    previous release's behaviour and its version, so old checkpoints still restore."""
-    off = DetectorParams(tracker=TrackerConfig(anchor_by_members=False))
-    fields = dataclasses.asdict(off)
-    del fields["lexical"]
-    del fields["tracker"]["keep_apart"]
-    del fields["tracker"]["anchor_by_members"]
     blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
     assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().version("model-a") != off.version("model-a")
