@@ -54,7 +54,10 @@ def source_key(topic: str, partition: int | None) -> str:
 def build_embedder(settings: Settings) -> Embedder:
     """The configured sentence-transformers model, behind the embedding cache if enabled."""
     base = SentenceTransformerEmbedder(
-        settings.model, batch_size=settings.embed_batch_size, device=settings.device
+        settings.model,
+        batch_size=settings.embed_batch_size,
+        device=settings.device,
+        gemm_rows=settings.embed_gemm_rows or None,
     )
     if settings.embed_cache_size > 0:
         return CachedEmbedder(base, capacity=settings.embed_cache_size)

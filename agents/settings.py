@@ -143,8 +143,17 @@ class Settings(BaseSettings):
         64,
         ge=1,
         description="NARRATIVES_EMBED_BATCH_SIZE: most texts per encoder forward pass. Batches "
-        "are shape-stable (a text is padded to its own token-count bucket), so a vector never "
-        "depends on its batch neighbours: replays and restarts stay bit-identical.",
+        "are shape-stable (a text is padded to its own token-count bucket, and every linear "
+        "layer multiplies a fixed number of rows at a time), so a vector never depends on its "
+        "batch: replays, restarts and partition takeovers stay bit-identical.",
+    )
+    embed_gemm_rows: int = Field(
+        256,
+        ge=0,
+        description="NARRATIVES_EMBED_GEMM_ROWS: token rows per linear-layer product in the "
+        "encoder (a fixed product shape keeps a text's vector independent of its batch on a "
+        "multi-threaded BLAS or a GPU); 0 = the library's free shapes (faster, but vectors "
+        "then move by ~1e-7 with their batch). A GPU wants larger blocks, e.g. 4096.",
     )
     embed_cache_size: int = Field(
         50_000, ge=0, description="NARRATIVES_EMBED_CACHE_SIZE: texts remembered (0 = off)."

@@ -62,8 +62,9 @@ def encode_rate(texts: list[str]) -> tuple[float, float]:
     """(seconds, docs/s) of raw SentenceTransformer.encode over `texts`."""
     from streams.embed import SentenceTransformerEmbedder
 
-    # Loaded offline like the worker loads it; then the raw SentenceTransformer is called.
-    model: Any = SentenceTransformerEmbedder(None, device="cpu")._model
+    # Loaded offline like the worker loads it, but left as the library ships it (no fixed
+    # product shapes); then the raw SentenceTransformer is called.
+    model: Any = SentenceTransformerEmbedder(None, device="cpu", gemm_rows=None)._model
     model.encode(texts[:64], batch_size=64, normalize_embeddings=True, show_progress_bar=False)
     started = time.perf_counter()
     model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)

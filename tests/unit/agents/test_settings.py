@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
+from agents import pipeline
 from agents.settings import Settings
 
 
@@ -53,3 +55,20 @@ def test_the_tracker_anchor_follows_its_environment_variable(
 def test_invalid_values_are_refused_with_the_field_named() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Settings(batch_size=0)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("256", 256), ("4096", 4096), ("0", None)])
+def test_the_encoder_product_rows_reach_the_embedder(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: int | None
+) -> None:
+    seen: dict[str, Any] = {}
+
+    class Recording:
+        def __init__(self, model: str | None, **kwargs: Any) -> None:
+            seen.update(kwargs, model=model)
+
+    monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", Recording)
+    monkeypatch.setenv("NARRATIVES_EMBED_GEMM_ROWS", value)
+    pipeline.build_embedder(Settings(embed_cache_size=0))
+    assert seen["gemm_rows"] == expected  # 0 = the library's free shapes
+    assert seen["model"] == "all-MiniLM-L6-v2"

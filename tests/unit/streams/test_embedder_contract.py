@@ -22,6 +22,7 @@ from streams.embed import (
     Embedder,
     SentenceTransformerEmbedder,
     bucket_length,
+    fix_gemm_shapes,
     resolve_model,
 )
 
@@ -36,6 +37,8 @@ EMBEDDERS = [
 ANCHOR = "Flood waters rise in the river city as the dam overflows"
 RELATED = "The river dam overflows and flood waters rise in the city"
 UNRELATED = "Football club wins the championship final on penalties"
+SAME_LENGTH = "Officials in {city} say the river will crest within {hours} hours as the dam holds"
+CITIES = ("Izmir", "Bursa", "Konya", "Adana", "Samsun", "Kayseri", "Trabzon", "Malatya")
 LONG_TEXT = " ".join(["Officials say the levee held overnight while rescue teams"] * 40)
 
 
@@ -95,6 +98,20 @@ class TestEmbedderContract:
         np.testing.assert_array_equal(reversed_batch[::-1], batch)
         pairs = np.vstack([embedder.embed(texts[i : i + 2]) for i in range(0, len(texts), 2)])
         np.testing.assert_array_equal(pairs, batch)
+
+    def test_a_vector_does_not_depend_on_how_many_texts_share_its_length(
+        self, embedder: Embedder
+    ) -> None:
+        # Many texts of one length bucket: a multi-threaded BLAS splits a product by its
+        # shape, so without fixed product shapes a row moved with the row count (CI caught
+        # it as a scaled-out worker's similarity differing in its last digit).
+        texts = [SAME_LENGTH.format(city=c, hours=h) for c in CITIES for h in (6, 12, 48)]
+        whole = embedder.embed(texts)
+        for size in (1, 2, 3, 7, 17):
+            parts = np.vstack(
+                [embedder.embed(texts[i : i + size]) for i in range(0, len(texts), size)]
+            )
+            np.testing.assert_array_equal(parts, whole, err_msg=f"batches of {size}")
 
     def test_is_deterministic(self, embedder: Embedder) -> None:
         first = embedder.embed([ANCHOR, UNRELATED])
@@ -280,3 +297,27 @@ def test_sentence_transformer_default_model_identity(
 def test_sentence_transformer_missing_model_fails_with_a_clear_offline_error() -> None:
     with pytest.raises(OSError, match="NARRATIVES_MODEL"):
         SentenceTransformerEmbedder("/nonexistent/narrative-detector/model")
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("shape", [(3, 5, 16), (70, 16), (1, 16), (0, 16)])
+def test_fixed_gemm_shapes_compute_the_same_linear_layers(
+    bias: bool, shape: tuple[int, ...]
+) -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(16, 12, bias=bias), torch.nn.Linear(12, 4))
+    x = torch.randn(*shape)
+    with torch.inference_mode():
+        expected = model(x)
+        assert fix_gemm_shapes(model, 8) == 2
+        assert fix_gemm_shapes(model, 8) == 0  # already fixed: left alone
+        got = model(x)
+    assert got.shape == expected.shape == (*shape[:-1], 4)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_fixed_gemm_shapes_reject_a_block_of_no_rows() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="gemm_rows must be at least 1"):
+        fix_gemm_shapes(torch.nn.Linear(2, 2), 0)
