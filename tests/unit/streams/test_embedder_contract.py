@@ -304,7 +304,8 @@ def test_sentence_transformer_missing_model_fails_with_a_clear_offline_error() -
 def test_fixed_gemm_shapes_compute_the_same_linear_layers(
     bias: bool, shape: tuple[int, ...]
 ) -> None:
-    torch = pytest.importorskip("torch")
+    import torch  # a dependency of sentence-transformers: always there, never skipped
+
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(16, 12, bias=bias), torch.nn.Linear(12, 4))
     x = torch.randn(*shape)
@@ -318,6 +319,7 @@ def test_fixed_gemm_shapes_compute_the_same_linear_layers(
 
 
 def test_fixed_gemm_shapes_reject_a_block_of_no_rows() -> None:
-    torch = pytest.importorskip("torch")
+    import torch
+
     with pytest.raises(ValueError, match="gemm_rows must be at least 1"):
         fix_gemm_shapes(torch.nn.Linear(2, 2), 0)
