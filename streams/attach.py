@@ -20,7 +20,7 @@ joins a narrative when its words name it and its meaning agrees. Short posts oft
 story in a hashtag or a place ("#Clutha: can we donate online?", "hand brakes weren't fully
 set, railway CEO says in Lac-Mégantic") that a sentence encoder weighs little beside the rest
 of the sentence. The document must use at least `keyword_terms` (2) of the narrative's top
-keywords (the class-based TF-IDF terms its events publish), more of them than of any other
+keywords (the class-based TF-IDF terms behind its published keywords), more than of any other
 narrative's, and that narrative must also be the nearest by centroid cosine: words and meaning
 agree, and one shared word is never enough. This is the issue's "lexical signal beside the
 dense one", at the place where it adds documents rather than moving clusters (the lexical part

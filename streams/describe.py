@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from streams.keywords import class_tfidf, tokenize
+from streams.keywords import class_tfidf, readable_keywords, tokenize
 from streams.normalise import dedup_key
 from streams.window import Entry
 
@@ -84,7 +84,7 @@ def describe_clusters(
     out: dict[str, Description] = {}
     for key, members in clusters.items():
         out[key] = Description(
-            keywords=tuple(keywords[key]),
+            keywords=tuple(readable_keywords(keywords[key])),
             representatives=representatives(members, centroids[key], config.representatives),
             by_kind=_sorted_counts(Counter(e.doc.kind for e in members)),
             by_source=_sorted_counts(Counter(e.doc.source or "unknown" for e in members)),

@@ -36,7 +36,7 @@ from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
-from streams.keywords import class_tfidf
+from streams.keywords import TOKENS_REVISION, class_tfidf
 from streams.lexical import LexicalConfig, blend
 from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
@@ -80,7 +80,9 @@ class DetectorParams:
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`): turning it off restores the
-        version of the release before it, whose behaviour that is."""
+        version of the release before it, whose behaviour that is. The tokenizer's revision
+        (`streams.keywords.TOKENS_REVISION`) is in it too: tokens decide keywords, stories and
+        attachment by words, so other tokens are other behaviour."""
         params = asdict(self)
         if not self.lexical.enabled:
             del params["lexical"]
@@ -90,7 +92,9 @@ class DetectorParams:
             del params["tracker"]["keep_apart"]
         if not self.tracker.anchor_by_members:
             del params["tracker"]["anchor_by_members"]
-        blob = json.dumps({"params": params, "model": model_id}, sort_keys=True)
+        blob = json.dumps(
+            {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
+        )
         return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
 
 

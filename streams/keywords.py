@@ -16,19 +16,68 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from streams.stopwords import ALL as STOPWORDS
 
+#: Bumped whenever `tokenize` or the stopword lists change what a text's tokens are: the
+#: tokens decide keywords, story grouping and attachment by words, so the detector's
+#: `params_version` includes this (a checkpoint of other tokens is not restored into it).
+TOKENS_REVISION = 2
+
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
-_TOKEN = re.compile(r"[#@]?[^\W\d_][\w'’-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
+_TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
+# Typographic apostrophes and their look-alikes, read as "'" (one token for "it’s" and "it's").
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ`´", "'"))
+# Elided words that come before an apostrophe and the word it belongs to: French and Italian
+# articles and prepositions of more than one letter ("dell'Aquila", "qu'il", "jusqu'à"). A
+# one-letter head is always elided ("l'alluvione", "d'Italia", "o'clock").
+_ELIDED = frozenset(
+    {"dell", "nell", "dall", "sull", "all", "coll", "pell", "quell", "un"}  # Italian
+    | {"qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "quelqu", "presqu"}  # French
+)
+
+
+def keyword_form(token: str) -> str:
+    """The word a token with an apostrophe is about, as people read it in keywords.
+
+    The part before the apostrophe for clitics and suffixes ("obama's" → "obama", Turkish
+    "istanbul'da" → "istanbul"), the part after it for elided articles ("l'aquila",
+    "dell'aquila" → "aquila"). Tokens keep their whole form for grouping and attachment: folded
+    there too, a place's possessive joined two crises of one place into one story (measured,
+    docs/measurements.md), so the folding is done where people read, not where stories form.
+    """
+    if "'" not in token:
+        return token
+    head, _, tail = token.partition("'")
+    return tail.strip("'-") if len(head) == 1 or head in _ELIDED else head
 
 
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
-    """Lower-cased word tokens of 3+ characters, without stopwords; hashtags lose their '#'."""
+    """Lower-cased word tokens of 3+ characters, without stopwords; hashtags lose their '#'.
+
+    Apostrophes of every kind read as "'" ("it’s" is "it's"). A word with an apostrophe is
+    dropped when the word it is about (`keyword_form`) is a stopword or too short ("it's",
+    "let's", "c'est", "I'm"), and so is a negated auxiliary ("didn't", "can't": its head can
+    be a word, "haven"); otherwise it is kept whole ("obama's", "l'aquila").
+    """
     out: list[str] = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text.translate(_APOSTROPHES)):
         # "İ".casefold() is "i" + U+0307: drop the dot so "İçin" is the stopword "için".
-        token = match.group(0).lstrip("#").casefold().replace("i\u0307", "i").strip("'’-")
+        token = match.group(0).lstrip("#").casefold().replace("i\u0307", "i").strip("'-")
+        if "'" in token:
+            form = keyword_form(token)
+            if token.partition("'")[2] == "t" or len(form) < 3 or form in stopwords:
+                continue
         if len(token) >= 3 and token not in stopwords and not token.startswith("@"):
             out.append(token)
     return out
+
+
+def readable_keywords(keywords: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Keywords as people read them: the forms of one word (`keyword_form`: "obama",
+    "obama's") become one keyword scoring their sum; highest first, ties alphabetical."""
+    merged: dict[str, float] = {}
+    for term, score in keywords:
+        form = keyword_form(term)
+        merged[form] = merged.get(form, 0.0) + score
+    return sorted(((t, round(w, 6)) for t, w in merged.items()), key=lambda x: (-x[1], x[0]))
 
 
 def class_tfidf(

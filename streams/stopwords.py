@@ -1,5 +1,5 @@
 """Stopwords for keyword extraction: English and Turkish, the main Western European
-languages, and social-media filler.
+languages, Indonesian/Malay and Tagalog, and social-media filler.
 
 Kept deliberately short and hand-written: c-TF-IDF already discounts words common across the
 window, so the lists only need the function words that would otherwise crowd small clusters.
@@ -9,6 +9,11 @@ narratives in one of them otherwise share their articles and prepositions ("que"
 keyword profiles, would read two unrelated Portuguese and Spanish narratives as related. The
 lists are applied to every document whatever its language, so a word that is a content word
 in another listed language is left out (German "die", "war", "hat"; Spanish "son", "sin").
+
+Indonesian/Malay and Tagalog are here because they are among the largest languages of social
+media (Indonesia and the Philippines post in them, mixed with English), and without them a
+narrative's keywords led with "yang", "dari", "akan" or "ang", "mga". Words of two letters
+are never keywords (`streams.keywords.tokenize`), so only longer function words are listed.
 """
 
 from __future__ import annotations
@@ -719,6 +724,193 @@ GERMAN = frozenset(
     ]
 )
 
+INDONESIAN_MALAY = frozenset(
+    [
+        "ada",
+        "adalah",
+        "agar",
+        "akan",
+        "aku",
+        "anda",
+        "antara",
+        "apa",
+        "atau",
+        "bagaimana",
+        "bagi",
+        "bahawa",
+        "bahwa",
+        "begitu",
+        "beliau",
+        "belum",
+        "bisa",
+        "boleh",
+        "bukan",
+        "dalam",
+        "dan",
+        "dapat",
+        "dari",
+        "daripada",
+        "dengan",
+        "dgn",
+        "dia",
+        "gak",
+        "hanya",
+        "harus",
+        "hingga",
+        "iaitu",
+        "ialah",
+        "ini",
+        "itu",
+        "jika",
+        "juga",
+        "kalau",
+        "kalian",
+        "kami",
+        "kamu",
+        "karena",
+        "kemudian",
+        "kenapa",
+        "kepada",
+        "kerana",
+        "ketika",
+        "kita",
+        "lagi",
+        "lalu",
+        "lebih",
+        "maka",
+        "mana",
+        "masih",
+        "melalui",
+        "mengapa",
+        "mereka",
+        "namun",
+        "nggak",
+        "oleh",
+        "pada",
+        "para",
+        "pun",
+        "saat",
+        "saja",
+        "sampai",
+        "sana",
+        "sangat",
+        "saya",
+        "sebagai",
+        "sebelum",
+        "sebuah",
+        "secara",
+        "sedang",
+        "sejak",
+        "sementara",
+        "semua",
+        "seorang",
+        "seperti",
+        "serta",
+        "setelah",
+        "siapa",
+        "sini",
+        "situ",
+        "sudah",
+        "supaya",
+        "tak",
+        "tapi",
+        "tdk",
+        "telah",
+        "tentang",
+        "terhadap",
+        "tersebut",
+        "tetapi",
+        "tidak",
+        "untuk",
+        "utk",
+        "yaitu",
+        "yang",
+        "yg",
+    ]
+)
+
+TAGALOG = frozenset(
+    [
+        "akin",
+        "ako",
+        "amin",
+        "ang",
+        "ano",
+        "atin",
+        "bakit",
+        "bawat",
+        "dahil",
+        "daw",
+        "din",
+        "dito",
+        "diyan",
+        "doon",
+        "dyan",
+        "habang",
+        "hindi",
+        "huwag",
+        "ikaw",
+        "ilan",
+        "inyo",
+        "ito",
+        "iyan",
+        "iyo",
+        "iyon",
+        "iyong",
+        "kami",
+        "kanila",
+        "kanya",
+        "kapag",
+        "kasi",
+        "kay",
+        "kayo",
+        "kung",
+        "lahat",
+        "lamang",
+        "lang",
+        "may",
+        "mayroon",
+        "meron",
+        "mga",
+        "namin",
+        "naman",
+        "nang",
+        "nasa",
+        "natin",
+        "ngayon",
+        "nga",
+        "ngunit",
+        "nila",
+        "ninyo",
+        "niya",
+        "niyo",
+        "noong",
+        "nung",
+        "opo",
+        "paano",
+        "pag",
+        "para",
+        "pati",
+        "pero",
+        "rin",
+        "saan",
+        "saka",
+        "sila",
+        "sino",
+        "siya",
+        "subalit",
+        "talaga",
+        "tayo",
+        "upang",
+        "wag",
+        "wala",
+        "walang",
+        "yan",
+        "yon",
+        "yung",
+    ]
+)
+
 SOCIAL = frozenset(
     [
         "rt",
@@ -751,4 +943,15 @@ SOCIAL = frozenset(
     ]
 )
 
-ALL = ENGLISH | TURKISH | SPANISH | PORTUGUESE | FRENCH | ITALIAN | GERMAN | SOCIAL
+ALL = (
+    ENGLISH
+    | TURKISH
+    | SPANISH
+    | PORTUGUESE
+    | FRENCH
+    | ITALIAN
+    | GERMAN
+    | INDONESIAN_MALAY
+    | TAGALOG
+    | SOCIAL
+)

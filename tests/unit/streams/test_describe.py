@@ -100,5 +100,19 @@ def test_describe_clusters_keywords_are_relative_to_other_clusters_and_noise() -
     assert len(out["flood"].representatives) == 2
 
 
+def test_describe_clusters_publish_one_keyword_for_the_forms_of_a_name() -> None:
+    texts = ["Obama's birth certificate", "Obama’s certificate again", "Obama birth fake"]
+    texts += ["obama certificate", "Obama's birth"]
+    members = [entry(f"o{i}", text, unit(1)) for i, text in enumerate(texts)]
+    noise = [entry(f"n{i}", f"weather misc{i}", unit(0, 1)) for i in range(3)]
+    out = describe_clusters({"o": members}, {"o": unit(1)}, noise, DescribeConfig())
+    terms = [t for t, _ in out["o"].keywords]
+    assert terms.count("obama") == 1 and not [t for t in terms if "'" in t or "’" in t]
+    scores = dict(out["o"].keywords)
+    # "obama" (2 documents) and "obama's" (3, whichever apostrophe) are one keyword, scoring
+    # both forms together: above "birth" and "certificate" (3 documents each).
+    assert scores["obama"] > scores["birth"] and scores["obama"] > scores["certificate"]
+
+
 def test_describe_clusters_of_no_clusters_is_empty() -> None:
     assert describe_clusters({}, {}, background=[entry("n", "noise", unit(1))]) == {}

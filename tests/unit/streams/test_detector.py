@@ -37,6 +37,7 @@ from streams.embed import Embedder
 from streams.events import EventConfig, rfc3339
 from streams.home import HomeConfig
 from streams.incremental import IncrementalParams
+from streams.keywords import TOKENS_REVISION
 from streams.lexical import LexicalConfig
 from streams.lone import LoneConfig
 from streams.story import StoryConfig
@@ -457,6 +458,18 @@ def test_params_version_is_a_hash_of_every_knob_and_the_model() -> None:
     assert DetectorParams(tracker=TrackerConfig(fade_after_s=1.0)).version("model-a") != base
 
 
+def test_params_version_changes_with_the_tokenizer_revision(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tokens decide keywords, stories and attachment by words: a release that tokenizes
+    differently behaves differently, so its events must not share ids with the one before."""
+    import streams.detector as detector_module
+
+    base = DetectorParams().version("model-a")
+    monkeypatch.setattr(detector_module, "TOKENS_REVISION", TOKENS_REVISION + 1)
+    assert DetectorParams().version("model-a") != base
+
+
 def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None:
     """Deployments that never turn the lexical view on keep their version (and so their
     checkpoints and narrative ids) across the release that added it."""
@@ -464,7 +477,9 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     fields = dataclasses.asdict(DetectorParams())
     del fields["lexical"]
     del fields["tracker"]["keep_apart"]  # another switch that is off by default
-    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
     assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().tracker.anchor_by_members  # on by default, so in the hash
     off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
@@ -479,15 +494,17 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
 @pytest.mark.parametrize("switch", ["resume_absorbed", "anchor_by_members"])
 def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str) -> None:
     """Resumption and the anchor each change which ids narratives carry, so each has its own
-    version; turned off, the detector behaves as the release before it and keeps that
-    release's version, so an operator can upgrade without the workers' checkpoints being
-    refused."""
+    version; turned off, the detector behaves as the release before it and has the version
+    it had without the switch, so an operator can upgrade without the workers' checkpoints
+    being refused (unless the tokenizer's revision changed in between)."""
     off = DetectorParams(tracker=TrackerConfig(**{switch: False}))
     fields = dataclasses.asdict(off)
     del fields["lexical"]
     del fields["tracker"][switch]
     del fields["tracker"]["keep_apart"]
-    blob = json.dumps({"params": fields, "model": "model-a"}, sort_keys=True)
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
     assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().version("model-a") != off.version("model-a")
 

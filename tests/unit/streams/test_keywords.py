@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from streams.keywords import class_tfidf, tokenize
+from streams.keywords import class_tfidf, keyword_form, readable_keywords, tokenize
 
 # --- tokenize --------------------------------------------------------------------------------
 
@@ -56,11 +56,56 @@ def test_tokenize_lowercases_and_keeps_words_of_three_or_more_letters() -> None:
         pytest.param("2023 covid-19 x1 42nd", ["covid-19"], id="numbers-dropped"),
         pytest.param("co-op well-known", ["co-op", "well-known"], id="hyphenated-kept-whole"),
         pytest.param("'quoted' --dash-- end.", ["quoted", "dash", "end"], id="edge-punctuation"),
+        # Words with an apostrophe: dropped when the word they are about is a stopword, else
+        # kept whole (the keyword display folds them: test_readable_keywords_*).
         pytest.param("İstanbul'da DEPREM", ["istanbul'da", "deprem"], id="turkish-suffix"),
+        pytest.param(
+            "Obama's and Obama’s birth certificate",
+            ["obama's", "obama's", "birth", "certificate"],
+            id="one-apostrophe-for-all",
+        ),
+        pytest.param("it’s, I'm, let's, we'll, they've, c'est", [], id="clitics-of-stopwords"),
+        pytest.param("didn't, can’t, haven't: tax haven", ["tax", "haven"], id="negations"),
+        pytest.param("a L'Aquila, dell'Aquila", ["l'aquila", "dell'aquila"], id="elisions"),
+        pytest.param(
+            "Korban ledakan dari Boston akan lebih banyak",
+            ["korban", "ledakan", "boston", "banyak"],
+            id="id-ms",
+        ),
+        pytest.param("Ang mga biktima ng baha sa Maynila", ["biktima", "baha", "maynila"], id="tl"),
     ],
 )
 def test_tokenize_cases(text: str, expected: list[str]) -> None:
     assert tokenize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "form"),
+    [
+        ("obama's", "obama"),
+        ("istanbul'da", "istanbul"),
+        ("kılıçdaroğlu'nun", "kılıçdaroğlu"),
+        ("l'aquila", "aquila"),
+        ("dell'aquila", "aquila"),
+        ("jusqu'au", "au"),
+        ("o'brien", "brien"),
+        ("flood", "flood"),
+    ],
+)
+def test_keyword_form_is_the_word_the_token_is_about(token: str, form: str) -> None:
+    assert keyword_form(token) == form
+
+
+def test_readable_keywords_merge_the_forms_of_one_word_and_sum_their_scores() -> None:
+    keywords = [("obama", 0.3), ("birth", 0.2), ("obama's", 0.15), ("l'aquila", 0.1)]
+    keywords += [("aquila", 0.05), ("certificate", 0.15)]
+    assert readable_keywords(keywords) == [
+        ("obama", 0.45),
+        ("birth", 0.2),
+        ("aquila", 0.15),
+        ("certificate", 0.15),
+    ]
+    assert readable_keywords([]) == []
 
 
 def test_tokenize_folds_turkish_dotted_capital_i() -> None:
