@@ -16,10 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from streams.stopwords import ALL as STOPWORDS
 
-#: Bumped whenever `tokenize` or the stopword lists change what a text's tokens are: the
-#: tokens decide keywords, story grouping and attachment by words, so the detector's
-#: `params_version` includes this (a checkpoint of other tokens is not restored into it).
-TOKENS_REVISION = 2
+#: Bumped whenever `tokenize` or the stopword lists change what a text's tokens are, or
+#: `readable_keywords` changes which keywords are published: the tokens decide keywords,
+#: story grouping and attachment by words, and published keywords decide `updated` events, so
+#: the detector's `params_version` includes this (a checkpoint of other tokens is not restored
+#: into it). 3: a word and its plural published as one keyword.
+TOKENS_REVISION = 3
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
 _TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
@@ -71,13 +73,31 @@ def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
 
 
 def readable_keywords(keywords: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Keywords as people read them: the forms of one word (`keyword_form`: "obama",
-    "obama's") become one keyword scoring their sum; highest first, ties alphabetical."""
+    """Keywords as people read them: the forms of one word become one keyword scoring their
+    sum, shown in its base form; highest first, ties alphabetical.
+
+    Forms of one word: a name with an apostrophe and without (`keyword_form`: "obama's",
+    "obama"), and a word with its plural in -s or -es when both are in the list ("flood",
+    "floods"; "church", "churches"). Only forms present side by side are merged, so a word
+    whose plural means something else merges only if a narrative's top words hold both. The
+    base form, not the better-scoring one, names the keyword, so that the name does not flip
+    between "flood" and "floods" from one slide to the next (a change of top keywords is
+    reason for an `updated` event).
+    """
     merged: dict[str, float] = {}
     for term, score in keywords:
         form = keyword_form(term)
         merged[form] = merged.get(form, 0.0) + score
-    return sorted(((t, round(w, 6)) for t, w in merged.items()), key=lambda x: (-x[1], x[0]))
+    groups: dict[str, list[tuple[str, float]]] = {}
+    for term, score in merged.items():
+        key = term
+        if term.endswith("es") and term[:-2] in merged:
+            key = term[:-2]
+        elif term.endswith("s") and term[:-1] in merged:
+            key = term[:-1]
+        groups.setdefault(key, []).append((term, score))
+    out = [(key, round(sum(score for _, score in forms), 6)) for key, forms in groups.items()]
+    return sorted(out, key=lambda x: (-x[1], x[0]))
 
 
 def class_tfidf(

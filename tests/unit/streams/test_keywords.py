@@ -108,6 +108,17 @@ def test_readable_keywords_merge_the_forms_of_one_word_and_sum_their_scores() ->
     assert readable_keywords([]) == []
 
 
+def test_readable_keywords_merge_a_word_and_its_plural_under_the_base_form() -> None:
+    keywords = [("floods", 0.3), ("flood", 0.2), ("church", 0.1), ("churches", 0.15)]
+    keywords += [("news", 0.12), ("bus", 0.05)]
+    assert readable_keywords(keywords) == [
+        ("flood", 0.5),
+        ("church", 0.25),
+        ("news", 0.12),  # "new" is not in the list: nothing to merge with
+        ("bus", 0.05),
+    ]
+
+
 def test_tokenize_folds_turkish_dotted_capital_i() -> None:
     # "İ".casefold() is "i" + a combining dot; without folding it, "İçin" would escape the
     # stopword list and "İSTANBUL" would be a different keyword from "istanbul".
