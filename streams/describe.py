@@ -30,6 +30,13 @@ class Description:
     by_lang: dict[str, int]
 
 
+def keyword_candidates(config: DescribeConfig) -> int:
+    """How many scored terms to take for `top_keywords` published ones: `readable_keywords`
+    folds a word's forms into one, so twice as many are taken and the list cut after folding,
+    or a narrative whose top terms hold "floods" and "flood" would publish one keyword fewer."""
+    return 2 * config.top_keywords
+
+
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -75,16 +82,17 @@ def describe_clusters(
     """Describe every cluster of a slide at once (keywords are relative to each other).
 
     `keywords`, when the caller already ran the same class-based TF-IDF over the same clusters
-    and background (the word-attachment step does), is used instead of running it again.
+    and background with `keyword_candidates` terms (the word-attachment step does), is used
+    instead of running it again.
     """
     if keywords is None or set(keywords) != set(clusters):
         tokens = {key: [entry_tokens(e) for e in members] for key, members in clusters.items()}
         background_tokens = (entry_tokens(e) for e in background)
-        keywords = class_tfidf(tokens, background_tokens, top_k=config.top_keywords)
+        keywords = class_tfidf(tokens, background_tokens, top_k=keyword_candidates(config))
     out: dict[str, Description] = {}
     for key, members in clusters.items():
         out[key] = Description(
-            keywords=tuple(readable_keywords(keywords[key])),
+            keywords=tuple(readable_keywords(keywords[key])[: config.top_keywords]),
             representatives=representatives(members, centroids[key], config.representatives),
             by_kind=_sorted_counts(Counter(e.doc.kind for e in members)),
             by_source=_sorted_counts(Counter(e.doc.source or "unknown" for e in members)),

@@ -30,7 +30,13 @@ from streams.amplification import AmplificationConfig, measure
 from streams.attach import AttachConfig, attach_by_keywords, attach_noise
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
 from streams.curation import Curator, Outcome, Touch
-from streams.describe import DescribeConfig, Description, describe_clusters, entry_tokens
+from streams.describe import (
+    DescribeConfig,
+    Description,
+    describe_clusters,
+    entry_tokens,
+    keyword_candidates,
+)
 from streams.documents import Document
 from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
@@ -535,11 +541,12 @@ class Detector:
             for key, rows in zip(keys, clusters, strict=True)
         }
         noise_tokens = {r: entry_tokens(entries[r]) for r in noise_rows}
-        top = class_tfidf(classes, noise_tokens.values(), top_k=self.params.describe.top_keywords)
+        describe = self.params.describe
+        top = class_tfidf(classes, noise_tokens.values(), top_k=keyword_candidates(describe))
         extra = attach_by_keywords(
             matrix,
             np.stack([centroids[k] for k in keys]),
-            [[term for term, _ in top[k]] for k in keys],
+            [[term for term, _ in top[k][: describe.top_keywords]] for k in keys],
             rest,
             [noise_tokens[r] for r in rest],
             self.params.attach.keyword_terms,

@@ -20,7 +20,8 @@ from streams.stopwords import ALL as STOPWORDS
 #: `readable_keywords` changes which keywords are published: the tokens decide keywords,
 #: story grouping and attachment by words, and published keywords decide `updated` events, so
 #: the detector's `params_version` includes this (a checkpoint of other tokens is not restored
-#: into it). 3: a word and its plural published as one keyword.
+#: into it). 3: English discourse words are stopwords; a word and its plural are published as
+#: one keyword, and the list is cut to `top_keywords` after folding.
 TOKENS_REVISION = 3
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.

@@ -114,5 +114,17 @@ def test_describe_clusters_publish_one_keyword_for_the_forms_of_a_name() -> None
     assert scores["obama"] > scores["birth"] and scores["obama"] > scores["certificate"]
 
 
+def test_describe_clusters_fill_the_keyword_list_after_folding_forms() -> None:
+    # Four terms in every document, two of them forms of one word: with top_keywords=3 the
+    # folded list still holds three keywords, not the two left of the first three terms.
+    texts = ["flood floods dam levee", "floods flood dam levee", "flood floods levee dam"]
+    members = [entry(f"f{i}", text, unit(1)) for i, text in enumerate(texts)]
+    noise = [entry(f"n{i}", f"weather misc{i}", unit(0, 1)) for i in range(3)]
+    out = describe_clusters({"f": members}, {"f": unit(1)}, noise, DescribeConfig(top_keywords=3))
+    assert [t for t, _ in out["f"].keywords] == ["flood", "dam", "levee"]
+    config = DescribeConfig(top_keywords=2)
+    assert len(describe_clusters({"f": members}, {"f": unit(1)}, noise, config)["f"].keywords) == 2
+
+
 def test_describe_clusters_of_no_clusters_is_empty() -> None:
     assert describe_clusters({}, {}, background=[entry("n", "noise", unit(1))]) == {}
