@@ -13,6 +13,7 @@ import asyncio
 import functools
 import ssl
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -277,6 +278,10 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             )
             scope.positions.update(recovery.positions)
             await publish(recovery.output)
+            # Re-read records were counted consumed as they were decoded: count them done too,
+            # so processed catches up with consumed once recovery is published.
+            for topic, count in recovery.by_topic.items():
+                metrics.DOCUMENTS_PROCESSED.labels(topic).inc(count)
             log.info(
                 "recovery",
                 scope=number,
@@ -353,6 +358,11 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
                 )
         return frozenset(caught_up), frozenset(pending)
 
+    def finished(records: list[RawRecord]) -> None:
+        """Count records whose batch is done here (read, and now published or handed on)."""
+        for topic, count in sorted(Counter(r.topic for r in records).items()):
+            metrics.DOCUMENTS_PROCESSED.labels(topic).inc(count)
+
     async def process(scope: _Scope, records: list[RawRecord]) -> None:
         loop = asyncio.get_running_loop()
         active = scope.pipeline
@@ -385,6 +395,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
             # nothing.
             log.info("revoked_batch_dropped", scope=scope.number, records=len(records))
             state.scopes.pop(scope.number, None)
+            finished(records)
             return
         if len(state.scopes) > 1 or scope.number > 0:
             # Every scope's detector sees every command; only the one holding the narrative
@@ -393,6 +404,7 @@ def create_app(settings: Settings, pipeline: Pipeline | None = None) -> faust.Ap
         await publish(out)
         if settings.checkpoints and active.detector.window.state.closed_until != closed_before:
             await checkpoint(scope)
+        finished(records)
         if out.events or out.dead_letters:
             log.info(
                 "batch_processed",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,6 +33,29 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+class WorkerProgress:
+    """Whether the worker is still working through the `expected` records sent to it.
+
+    True while its processed count (`narratives_documents_processed_total`) is below
+    `expected` and has moved within `stall_s` seconds; False once it is done, has died, or has
+    stalled, so that a broken worker cannot keep the demo waiting for ever."""
+
+    def __init__(self, worker: WorkerProcess, expected: int, *, stall_s: float) -> None:
+        self.worker, self.expected, self.stall_s = worker, expected, stall_s
+        self.last_seen: float | None = None
+        self.last_move = time.monotonic()
+
+    def __call__(self) -> bool:
+        if self.worker.process is None or self.worker.process.poll() is not None:
+            return False
+        processed = self.worker.metric("narratives_documents_processed_total")
+        if processed is not None and processed != self.last_seen:
+            self.last_seen, self.last_move = processed, time.monotonic()
+        if processed is not None and processed >= self.expected:
+            return False
+        return time.monotonic() - self.last_move < self.stall_s
+
+
 def run_demo(
     *,
     n_docs: int = 3000,
@@ -39,8 +63,13 @@ def run_demo(
     port: int = 0,
     keep_running: bool = False,
     idle_s: float = 25.0,
+    stall_s: float = 300.0,
 ) -> int:
-    """Run the demo; returns a process exit code (0 when narratives appeared)."""
+    """Run the demo; returns a process exit code (0 when narratives appeared).
+
+    It ends `idle_s` after the last event once the worker has finished every record streamed
+    (or has made no progress for `stall_s`): a quiet spell alone is no sign of the end on a
+    slow machine, where one batch can take longer than the spell."""
     port = port or free_port()
     web_port = free_port()
     work = Path(tempfile.mkdtemp(prefix="narratives-demo-"))
@@ -77,8 +106,9 @@ def run_demo(
         _say("== narrative events (+ emerged, ~ updated, & merged, / split, - faded, ^ resumed):")
         types: Counter[str] = Counter()
         narratives: set[str] = set()
+        busy = WorkerProgress(worker, n_docs, stall_s=stall_s)
         for event in iter_events(
-            settings, idle_timeout=idle_s, keep_going=lambda: not done.is_set()
+            settings, idle_timeout=idle_s, keep_going=lambda: not done.is_set() or busy()
         ):
             types[event.type] += 1
             narratives.add(event.narrative_id)

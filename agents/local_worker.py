@@ -56,6 +56,17 @@ class WorkerProcess:
             time.sleep(0.5)
         raise TimeoutError(f"worker not ready after {timeout_s:.0f}s:\n{self.log_tail()}")
 
+    def metric(self, name: str) -> float | None:
+        """Sum of every sample of `name` on the worker's /metrics (all label sets), 0.0 when it
+        has none yet; None when the worker does not answer."""
+        try:
+            status, body = self.get("/metrics", timeout=5.0)
+        except OSError:
+            return None
+        if status != 200:
+            return None
+        return metric_total(body.decode("utf-8", errors="replace"), name)
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -80,3 +91,13 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def metric_total(text: str, name: str) -> float:
+    """Sum of every sample of metric `name` (all label sets) in a Prometheus text exposition."""
+    total = 0.0
+    for line in text.splitlines():
+        head, _, value = line.rpartition(" ")
+        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
+            total += float(value)
+    return total

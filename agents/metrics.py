@@ -30,6 +30,13 @@ DOCUMENTS_CONSUMED = Counter(
     ["topic"],
     registry=REGISTRY,
 )
+DOCUMENTS_PROCESSED = Counter(
+    "narratives_documents_processed_total",
+    "Input records whose batch the worker finished: its events and dead letters published, "
+    "its checkpoint written. Consumed minus processed is the work in flight.",
+    ["topic"],
+    registry=REGISTRY,
+)
 DOCUMENTS_INVALID = Counter(
     "narratives_documents_invalid_total",
     "Input records refused and sent to the dead-letter topic, by reason.",

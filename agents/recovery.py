@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,7 @@ class Recovery:
     restored: bool = False
     reason: str = ""
     records: int = 0
+    by_topic: dict[str, int] = field(default_factory=dict)  # re-read records per input topic
     output: BatchOutput = field(default_factory=BatchOutput)
     positions: dict[str, int] = field(default_factory=dict)
 
@@ -259,6 +261,7 @@ def recover(
         restored=checkpoint is not None,
         reason=reason,
         records=len(records),
+        by_topic=dict(sorted(Counter(r.topic for r in records).items())),
         positions={s: max(r[1], positions.get(s, 0)) for s, r in ranges.items()},
     )
     result.output.dead_letters.extend(refused_commands)

@@ -9,7 +9,9 @@ from typing import Any
 
 from kafka import KafkaConsumer
 
-from agents.local_worker import WorkerProcess
+from agents.local_worker import WorkerProcess, metric_total
+
+__all__ = ["metric_total"]  # re-exported: tests read /metrics through this module
 
 
 def read_topic(
@@ -49,16 +51,6 @@ def read_topic(
     return values
 
 
-def metric_total(text: str, name: str) -> float:
-    """Sum of every sample of metric `name` (all label sets) in a /metrics exposition."""
-    total = 0.0
-    for line in text.splitlines():
-        head, _, value = line.rpartition(" ")
-        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
-            total += float(value)
-    return total
-
-
 def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
     """Poll `condition` every half second; fail the test naming `what` after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
@@ -95,9 +87,24 @@ def read_json_topic(
     return decoded
 
 
-def wait_settled(worker: WorkerProcess, quiet_s: float = 5.0) -> None:
-    """Until the worker's last-batch time stops moving for `quiet_s`: its last batch is done."""
-    last = -1.0
-    while (now := worker_metric(worker, "narratives_last_batch_timestamp_seconds")) != last:
-        last = now
-        time.sleep(quiet_s)
+def wait_settled(worker: WorkerProcess, timeout_s: float = 600.0) -> None:
+    """Until every record the worker has read is through its batch (processed = consumed).
+
+    Counted, not timed: a quiet spell of the last-batch clock also passes while a slow batch is
+    still running (a loaded machine embeds a batch in more than any fixed spell)."""
+
+    def done() -> bool:
+        consumed = worker_metric(worker, "narratives_documents_consumed_total")
+        return worker_metric(worker, "narratives_documents_processed_total") >= consumed
+
+    wait_for(done, timeout_s, "the worker to finish the batches of every record it read")
+
+
+def wait_processed(worker: WorkerProcess, records: int, timeout_s: float = 600.0) -> None:
+    """Until the worker has finished the batches of at least `records` input records: their
+    events are published and their checkpoint written."""
+    wait_for(
+        lambda: worker_metric(worker, "narratives_documents_processed_total") >= records,
+        timeout_s,
+        f"the worker to finish {records} records",
+    )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from kafka_support import read_json_topic, wait_for, worker_metric
+from kafka_support import read_json_topic, wait_for, wait_settled, worker_metric
 
 from agents.local_kafka import LocalKafka, free_port
 from agents.local_worker import WorkerProcess
@@ -118,6 +118,8 @@ def test_worker_survives_a_broker_outage(
     }
     reference = start_worker(reference_env)
     wait_for(lambda: worker_metric(reference, consumed) >= 400, 300, "the reference run")
+    wait_settled(reference)
+    wait_settled(worker)
 
     ids_a, owner_a = _final(
         read_json_topic(settings.narratives_topic, settings.broker, settle_s=10, timeout_s=180)

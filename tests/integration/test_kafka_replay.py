@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka_support import metric_total, read_topic
+from kafka_support import metric_total, read_topic, wait_processed
 
 from agents.export import export, read_events_topic
 from agents.kafka_replay import (
@@ -51,9 +51,10 @@ def test_replay_from_the_start_or_the_middle_reproduces_the_live_events(
     ensure_topics(settings)
     assert produce_file(settings, path) == len(sample)
     worker = start_worker(env)
+    wait_processed(worker, len(sample))
     live = [
         v.decode()
-        for v in read_topic(settings.narratives_topic, settings.broker, settle_s=20, timeout_s=300)
+        for v in read_topic(settings.narratives_topic, settings.broker, settle_s=5, timeout_s=300)
     ]
     assert live, worker.log_tail()
     # Caught up: no partition has unread records (one series per input partition).

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka_support import read_json_topic, wait_for, worker_metric
+from kafka_support import read_json_topic, wait_for, wait_settled, worker_metric
 
 from agents.local_worker import WorkerProcess
 from agents.produce import produce_file
@@ -71,6 +71,7 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
         300,
         "the rest after restart",
     )
+    wait_settled(survivor)
 
     # The uninterrupted run: another group and output topic over the same input.
     reference_env = {
@@ -85,6 +86,7 @@ def test_sigkill_and_restart_end_like_an_uninterrupted_run(
         300,
         "ref",
     )
+    wait_settled(reference)
 
     interrupted = read_json_topic(
         settings.narratives_topic, settings.broker, settle_s=15, timeout_s=120
