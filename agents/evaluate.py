@@ -32,6 +32,7 @@ LEVEL_FIGURES = (
     "noise_recall",
     "noise_in_narratives",
     "ids_per_gold",
+    "major_ids_per_gold",
     "assigned_docs",
 )
 

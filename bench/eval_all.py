@@ -33,7 +33,16 @@ from agents.evaluate import evaluate
 from streams.embed import Embedder
 
 #: The figures put next to each other in the final line's `side_by_side`.
-SIDE_BY_SIDE = ("b3_precision", "b3_recall", "b3_f1", "ami", "ari", "noise_recall", "ids_per_gold")
+SIDE_BY_SIDE = (
+    "b3_precision",
+    "b3_recall",
+    "b3_f1",
+    "ami",
+    "ari",
+    "noise_recall",
+    "ids_per_gold",
+    "major_ids_per_gold",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,7 @@ FIGURES = (
     "b3_recall",
     "noise_recall",
     "ids_per_gold",
+    "major_ids_per_gold",
     "detection_lag_after_10th_median_s",
 )
 

@@ -177,6 +177,25 @@ def test_ids_per_gold_split_narrative() -> None:
     assert score(_ab_docs(), {**split, "b1": "W", "b2": "W"}).ids_per_gold == pytest.approx(1.5)
 
 
+def test_major_ids_per_gold_leaves_out_strays() -> None:
+    """A stray document under another narrative's id is a whole id for ids per gold but not a
+    major id; a second id holding a tenth of the narrative is one (3 of 30 exactly: the share
+    must not be lost to binary rounding, 0.1 x 30 > 3.0 in floats)."""
+    docs = [_doc(f"a{i}", "A") for i in range(30)] + [_doc(f"b{i}", "B") for i in range(10)]
+    one_stray = {**{f"a{i}": "X" for i in range(29)}, "a29": "S"}
+    one_stray |= {f"b{i}": "W" for i in range(10)}
+    s = score(docs, one_stray)
+    assert s.ids_per_gold == pytest.approx(1.5)  # A: {X, S}, B: {W}
+    assert s.major_ids_per_gold == pytest.approx(1.0)  # S holds 1 of A's 30: a stray
+
+    tenth = {**one_stray, "a27": "S", "a28": "S"}  # S holds 3 of 30
+    assert score(docs, tenth).major_ids_per_gold == pytest.approx(1.5)
+    # Only assigned documents count: with 20 of A's left out, S's 3 are 3 of 10.
+    sparse = {k: v for k, v in tenth.items() if k not in {f"a{i}" for i in range(20)}}
+    assert score(docs, sparse).major_ids_per_gold == pytest.approx(1.5)
+    assert score(docs, {}).major_ids_per_gold is None
+
+
 # --- score: detection delay ------------------------------------------------------------------
 
 
