@@ -10,6 +10,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
 
 @dataclass
 class WorkerProcess:
@@ -94,10 +96,15 @@ class WorkerProcess:
 
 
 def metric_total(text: str, name: str) -> float:
-    """Sum of every sample of metric `name` (all label sets) in a Prometheus text exposition."""
-    total = 0.0
-    for line in text.splitlines():
-        head, _, value = line.rpartition(" ")
-        if not line.startswith("#") and (head == name or head.startswith(name + "{")):
-            total += float(value)
-    return total
+    """Sum of every sample of metric `name` (all label sets) in a Prometheus text exposition.
+
+    Read with prometheus-client's own parser, so escaped label values and timestamps parse as
+    Prometheus reads them."""
+    return float(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name
+        )
+    )

@@ -62,9 +62,10 @@ def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None
 
 
 def worker_metric(worker: WorkerProcess, name: str) -> float:
-    status, body = worker.get("/metrics")
-    assert status == 200, status
-    return metric_total(body.decode(), name)
+    """`worker.metric(name)`, failing the test when the worker does not answer."""
+    value = worker.metric(name)
+    assert value is not None, f"no /metrics from the worker:\n{worker.log_tail()}"
+    return value
 
 
 def read_json_topic(
