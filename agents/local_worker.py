@@ -96,15 +96,17 @@ class WorkerProcess:
 
 
 def metric_total(text: str, name: str) -> float:
-    """Sum of every sample of metric `name` (all label sets) in a Prometheus text exposition.
+    """Sum of every sample of metric `name` in a Prometheus text exposition: all label sets, or
+    those a selector picks (`name{reason="emerged"}`: the samples carrying these labels).
 
     Read with prometheus-client's own parser, so escaped label values and timestamps parse as
-    Prometheus reads them."""
+    Prometheus reads them; the selector goes through the same parser as a one-line exposition."""
+    (selector,) = (s for f in text_string_to_metric_families(f"{name} 0\n") for s in f.samples)
     return float(
         sum(
             sample.value
             for family in text_string_to_metric_families(text)
             for sample in family.samples
-            if sample.name == name
+            if sample.name == selector.name and selector.labels.items() <= sample.labels.items()
         )
     )

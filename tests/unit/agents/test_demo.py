@@ -92,3 +92,5 @@ def test_metric_total_sums_every_label_set_and_nothing_else() -> None:
     )
     assert metric_total(text, "narratives_documents_processed_total") == 600.0
     assert metric_total(text, "narratives_missing_total") == 0.0
+    assert metric_total(text, 'narratives_documents_processed_total{topic="posts"}') == 480.0
+    assert metric_total(text, 'narratives_documents_processed_total{topic="none"}') == 0.0
