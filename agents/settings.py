@@ -25,6 +25,7 @@ from streams.lexical import LexicalConfig
 from streams.lone import LoneConfig
 from streams.normalise import NormaliseConfig
 from streams.story import StoryConfig
+from streams.time_view import TimeViewConfig
 from streams.track import TrackerConfig
 from streams.window import WindowConfig
 
@@ -200,6 +201,13 @@ class Settings(BaseSettings):
     )
     lexical_dim: int = Field(
         100, ge=1, description="NARRATIVES_LEXICAL_DIM: LSA dimensions of the lexical view."
+    )
+    time_weight: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="NARRATIVES_TIME_WEIGHT: share of the clusterer's distance taken from the "
+        "documents' times, scaled by the window's length (streams.time_view); 0 leaves time out.",
     )
     cluster_whole_max: int = Field(
         8000,
@@ -429,6 +437,7 @@ class Settings(BaseSettings):
                 cluster_selection_epsilon=self.cluster_selection_epsilon,
             ),
             lexical=LexicalConfig(weight=self.lexical_weight, dim=self.lexical_dim),
+            time_view=TimeViewConfig(weight=self.time_weight),
             incremental=IncrementalParams(
                 whole_max=self.cluster_whole_max,
                 max_points=self.cluster_max_points,

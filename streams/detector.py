@@ -48,6 +48,7 @@ from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
+from streams.time_view import TimeViewConfig, with_time
 from streams.track import (
     Narrative,
     NarrativeTracker,
@@ -68,6 +69,7 @@ class DetectorParams:
     window: WindowConfig = field(default_factory=WindowConfig)
     hdbscan: HdbscanParams = field(default_factory=HdbscanParams)
     lexical: LexicalConfig = field(default_factory=LexicalConfig)
+    time_view: TimeViewConfig = field(default_factory=TimeViewConfig)
     incremental: IncrementalParams = field(default_factory=IncrementalParams)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     story: StoryConfig = field(default_factory=StoryConfig)
@@ -92,6 +94,8 @@ class DetectorParams:
         params = asdict(self)
         if not self.lexical.enabled:
             del params["lexical"]
+        if not self.time_view.enabled:
+            del params["time_view"]
         if not self.tracker.resume_absorbed:
             del params["tracker"]["resume_absorbed"]
         if not self.tracker.keep_apart:
@@ -504,6 +508,10 @@ class Detector:
             return np.zeros(0, dtype=np.int64)
         if self.params.lexical.enabled:
             matrix = blend(matrix, [entry_tokens(e) for e in entries], self.params.lexical)
+        if self.params.time_view.enabled:
+            window = self.params.window
+            times = [e.doc.time for e in entries]
+            matrix = with_time(matrix, times, slide.end, window.length_s, self.params.time_view)
         if not isinstance(self.clusterer, SeededClusterer):
             return self.clusterer.fit_predict(matrix)
         row_of = {e.doc.doc_id: r for r, e in enumerate(entries)}

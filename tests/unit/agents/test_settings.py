@@ -52,6 +52,15 @@ def test_the_tracker_anchor_follows_its_environment_variable(
         assert (tracker.anchor_by_members, tracker.overlap_floor) == (expected, 15)
 
 
+def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not Settings().detector_params.time_view.enabled  # off unless asked for
+    monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")
+    assert Settings().detector_params.time_view.weight == 0.15
+    monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "1")  # would leave meaning out
+    with pytest.raises(ValueError, match="time_weight"):
+        Settings()
+
+
 def test_invalid_values_are_refused_with_the_field_named() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Settings(batch_size=0)

@@ -41,6 +41,7 @@ from streams.keywords import TOKENS_REVISION
 from streams.lexical import LexicalConfig
 from streams.lone import LoneConfig
 from streams.story import StoryConfig
+from streams.time_view import TimeViewConfig
 from streams.track import Observation, TrackerConfig, Transition
 from streams.window import Admission, WindowConfig
 
@@ -471,11 +472,12 @@ def test_params_version_changes_with_the_tokenizer_revision(
 
 
 def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None:
-    """Deployments that never turn the lexical view on keep their version (and so their
-    checkpoints and narrative ids) across the release that added it."""
+    """Deployments that never turn the lexical or the time view on keep their version (and so
+    their checkpoints and narrative ids) across the releases that added them."""
     base = DetectorParams().version("model-a")
     fields = dataclasses.asdict(DetectorParams())
     del fields["lexical"]
+    del fields["time_view"]
     del fields["tracker"]["keep_apart"]  # another switch that is off by default
     blob = json.dumps(
         {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
@@ -489,6 +491,9 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     assert on.version("model-a") != DetectorParams(lexical=LexicalConfig(weight=0.5)).version(
         "model-a"
     )
+    timed = DetectorParams(time_view=TimeViewConfig(0.2)).version("model-a")
+    assert timed not in {base, on.version("model-a")}
+    assert timed != DetectorParams(time_view=TimeViewConfig(0.3)).version("model-a")
 
 
 @pytest.mark.parametrize("switch", ["resume_absorbed", "anchor_by_members"])
@@ -500,6 +505,7 @@ def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str
     off = DetectorParams(tracker=TrackerConfig(**{switch: False}))
     fields = dataclasses.asdict(off)
     del fields["lexical"]
+    del fields["time_view"]
     del fields["tracker"][switch]
     del fields["tracker"]["keep_apart"]
     blob = json.dumps(
@@ -959,6 +965,43 @@ def test_the_lexical_view_keeps_apart_two_claims_that_meaning_alone_lumps(
         share = sum(owner.get(doc_id) == nid for doc_id in posts) / len(posts)
         assert share >= 0.7, (topic, share)
     again = owners(0.5)[1]
+    assert [e.model_dump_json() for e in again] == [e.model_dump_json() for e in events]
+
+
+def test_the_time_view_keeps_apart_two_bursts_that_meaning_alone_lumps() -> None:
+    """Two bursts of posts with one meaning, six hours apart in a 12-hour window (two floods
+    of one season). With meaning alone the real HDBSCAN sees one dense group and cuts it
+    anywhere, so each narrative holds posts of both bursts; with time in the distance each
+    burst is one narrative of its own, whole, and a second replay gives the same events."""
+    params = dataclasses.replace(
+        PARAMS, window=WindowConfig(length_s=12 * HOUR, slide_s=HOUR, allowed_lateness_s=600.0)
+    )
+    docs = sorted(
+        (
+            Document(
+                f"{name}{i:02d}", "post", f"{10 + (i % 5) * 0.5} 0", START + offset + i * 3 * MINUTE
+            )
+            for name, offset in (("a", 0.0), ("b", 6 * HOUR))
+            for i in range(20)
+        ),
+        key=lambda d: (d.time, d.doc_id),
+    )
+
+    def bursts(weight: float) -> tuple[dict[str, str], list[NarrativeEvent]]:
+        """Each narrative's bursts ("a", "b" or "ab"), from its events' listed members."""
+        view = TimeViewConfig(weight)
+        events = replay(docs, AngleEmbedder(), params=dataclasses.replace(params, time_view=view))
+        held: dict[str, set[str]] = defaultdict(set)
+        for event in events:
+            held[event.narrative_id] |= {doc_id[0] for doc_id in event.member_ids}
+        return {nid: "".join(sorted(b)) for nid, b in held.items()}, events
+
+    blind, _ = bursts(0.0)
+    assert blind and all(b == "ab" for b in blind.values())
+    seeing, events = bursts(0.3)
+    assert sorted(seeing.values()) == ["a", "b"]
+    assert set(last_assignment(events)) == {d.doc_id for d in docs}
+    again = bursts(0.3)[1]
     assert [e.model_dump_json() for e in again] == [e.model_dump_json() for e in events]
 
 
