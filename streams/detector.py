@@ -508,7 +508,16 @@ class Detector:
             return np.zeros(0, dtype=np.int64)
         if self.params.lexical.enabled:
             matrix = blend(matrix, [entry_tokens(e) for e in entries], self.params.lexical)
-        if self.params.time_view.enabled:
+        incremental = isinstance(
+            self.clusterer, SeededClusterer
+        ) and self.params.incremental.incremental(len(entries))
+        if self.params.time_view.enabled and not incremental:
+            # Whole windows only. The incremental regime admits a new document by comparing
+            # it with a cluster's centroid against its members; a new document always sits
+            # at the cluster's newest edge in time, so in the time view it would look farther
+            # than the members of the cluster's middle and be turned away. That regime only
+            # extends known narratives and cannot cut overlapping stories apart anyway, which
+            # is what the view is for.
             window = self.params.window
             times = [e.doc.time for e in entries]
             matrix = with_time(matrix, times, slide.end, window.length_s, self.params.time_view)
@@ -523,7 +532,7 @@ class Detector:
                     seeds[row] = label
         since = slide.end - self.params.window.slide_s
         fresh = np.fromiter((e.doc.time >= since for e in entries), np.bool_, len(entries))
-        if self.params.incremental.incremental(len(entries)):
+        if incremental:
             self.incremental_slides += 1
         return self.clusterer.fit_predict_seeded(matrix, seeds, fresh)
 

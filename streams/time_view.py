@@ -17,8 +17,12 @@ two posts of the same hour pay nearly nothing, two posts a window apart pay `2w`
 is scaled by the window's length, so one weight means the same in a day's window of a dense
 stream and a month's window of a slow one (`streams.profile`).
 
-Only the clusterer sees the view. Centroids, tracking, attachment, stories and events stay on
-the dense vectors, so the narratives' identity and the event contract are unchanged.
+Only the clusterer sees the view, and only where a window is clustered whole: the incremental
+regime (`streams.incremental`) admits a new document by its similarity to a cluster's centroid
+against the members', and a new document always sits at its cluster's newest edge in time, so
+the view would turn continuing documents away there. Centroids, tracking, attachment, stories
+and events stay on the dense vectors, so the narratives' identity and the event contract are
+unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ import numpy.typing as npt
 
 @dataclass(frozen=True, slots=True)
 class TimeViewConfig:
-    """`weight` 0 turns the time view off (the clusterer sees the vectors only)."""
+    """`weight` 0 turns the time view off (the clusterer sees the vectors only). Off by
+    default: over the reshaped streams of `bench/variants.py`, 0.2 gained on crisis layouts
+    about what it lost on claim layouts (docs/measurements.md, "The time view on reshaped
+    streams")."""
 
     weight: float = 0.0
 

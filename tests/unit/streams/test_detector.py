@@ -527,14 +527,21 @@ def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regroup
         last[e.narrative_id] = e.story_id
 
 
+@pytest.mark.parametrize("time_weight", [0.0, 0.2])
 def test_incremental_regime_finds_the_planted_topics_and_counts_its_slides(
-    stream: list[Document], fake_factory: EmbedderFactory
+    stream: list[Document], fake_factory: EmbedderFactory, time_weight: float
 ) -> None:
     """Forced into the incremental regime (windows above 60 documents, local runs of at most
     60 points: six times the minimum cluster size, as 4,000 is 400 times it in production),
     the planted topics still come out mostly under one narrative each, and the detector
-    counts the slides it ran that way."""
-    params = dataclasses.replace(PARAMS, incremental=IncrementalParams(whole_max=0, max_points=60))
+    counts the slides it ran that way. With the time view on, the regime leaves it out: when
+    it did not, a topic's continuing posts sat at its cluster's newest edge in time and half
+    of one topic (20 of 40 posts) was turned away."""
+    params = dataclasses.replace(
+        PARAMS,
+        incremental=IncrementalParams(whole_max=0, max_points=60),
+        time_view=TimeViewConfig(time_weight),
+    )
     detector = Detector(params, fake_factory())
     events: list[NarrativeEvent] = []
     sizes: list[int] = []
