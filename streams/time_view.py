@@ -10,10 +10,10 @@ time to what the clusterer sees, in the same form as the lexical view (`streams.
     the clusterer's input is `[sqrt(1 − w) · dense, sqrt(w) · (cos θ, sin θ)]`,
     θ = (π / 2) · (t − slide_end) / window_length,
 
-so a document's age in the window turns a quarter circle. Every row stays unit length (the
-incremental regime's cosine arithmetic expects it, `streams.incremental`), and the squared
-Euclidean distance of two rows is the blend `2 (1 − w)(1 − cos_dense) + 2 w (1 − cos Δθ)`:
-two posts of the same hour pay nearly nothing, two posts a window apart pay `2w`. The angle
+so a document's age in the window turns a quarter circle. Every row stays unit length, as the
+lexical view's rows do, so the squared Euclidean distance the clusterer works on is the blend
+`2 (1 − w)(1 − cos_dense) + 2 w (1 − cos Δθ)`: two posts of the same hour pay nearly nothing,
+two posts a window apart pay `2w`. The angle
 is scaled by the window's length, so one weight means the same in a day's window of a dense
 stream and a month's window of a slow one (`streams.profile`).
 
