@@ -311,6 +311,14 @@ class Settings(BaseSettings):
         "NARRATIVES_STORY_MIN_SIMILARITY (hysteresis: a story does not flicker between one "
         "and several ids as its narratives hover around the cut). 1 = no hysteresis.",
     )
+    story_term_prefix: int = Field(
+        5,
+        ge=0,
+        description="NARRATIVES_STORY_TERM_PREFIX: story keyword profiles count each word by "
+        "its accent-folded first N characters (a language-neutral stemmer), so a story's "
+        "words agree across inflections and spellings (terremoto / terremoti, mégantic / "
+        "megantic); 0 = whole words. Published keywords are always whole words.",
+    )
     lone_story: bool = Field(
         True,
         description="NARRATIVES_LONE_STORY: a slide whose clustering found nothing is searched "
@@ -457,6 +465,7 @@ class Settings(BaseSettings):
                 keyword_weight=self.story_keyword_weight,
                 time_weight=self.story_time_weight,
                 stay_ratio=self.story_stay_ratio,
+                term_prefix=self.story_term_prefix,
             ),
             attach=AttachConfig(
                 enabled=self.attach_noise,

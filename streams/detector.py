@@ -42,7 +42,7 @@ from streams.embed import Embedder
 from streams.events import EventConfig, build_event, is_material, rfc3339
 from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
-from streams.keywords import TOKENS_REVISION, class_tfidf
+from streams.keywords import TOKENS_REVISION, class_tfidf, pseudo_stem
 from streams.lexical import LexicalConfig, blend
 from streams.lone import LoneConfig, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
@@ -87,10 +87,11 @@ class DetectorParams:
         A stage that is off is left out, so adding an optional stage (off by default) keeps
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
-        (`tracker.resume_absorbed`, `tracker.anchor_by_members`): turning it off restores the
-        version of the release before it, whose behaviour that is. The tokenizer's revision
-        (`streams.keywords.TOKENS_REVISION`) is in it too: tokens decide keywords, stories and
-        attachment by words, so other tokens are other behaviour."""
+        (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `story.term_prefix` at 0):
+        turning it off restores the version of the release before it, whose behaviour that is.
+        The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
+        decide keywords, stories and attachment by words, so other tokens are other
+        behaviour."""
         params = asdict(self)
         if not self.lexical.enabled:
             del params["lexical"]
@@ -102,6 +103,8 @@ class DetectorParams:
             del params["tracker"]["keep_apart"]
         if not self.tracker.anchor_by_members:
             del params["tracker"]["anchor_by_members"]
+        if not self.story.term_prefix:
+            del params["story"]["term_prefix"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )
@@ -245,6 +248,7 @@ class Detector:
         """Per narrative, from its documents in the window: how many use each keyword token,
         how many there are, and the slide each arrived in (0 = the slide closing now)."""
         slide_s = self.params.window.slide_s
+        prefix = self.params.story.term_prefix
         profiles: list[Counter[str]] = []
         sizes: list[int] = []
         activity: list[list[int]] = []
@@ -254,7 +258,7 @@ class Detector:
             for doc_id in narrative.members:
                 entry = self._slide_entries.get(doc_id)
                 if entry is not None:
-                    profile.update(set(entry_tokens(entry)))
+                    profile.update({pseudo_stem(t, prefix) for t in entry_tokens(entry)})
                     # A document of [end - slide, end) is in slide 0, the one before in 1...
                     bins.append(max(0, math.ceil((slide_end - entry.doc.time) / slide_s) - 1))
             profiles.append(profile)

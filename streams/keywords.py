@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -50,6 +51,29 @@ def keyword_form(token: str) -> str:
         return token
     head, _, tail = token.partition("'")
     return tail.strip("'-") if len(head) == 1 or head in _ELIDED else head
+
+
+def pseudo_stem(token: str, length: int) -> str:
+    """The token's first `length` characters with accents removed: one form for a word's
+    inflections and spellings, in any alphabetic language (at 5: "terremoto", "terremoti" →
+    "terre"; "mégantic", "megantic" → "megan"); `length` 0 leaves the token as it is.
+
+    Why: story profiles compare the words two narratives use, and a crisis told with
+    inflections, accents or in a neighbouring language names its places and hazards in
+    forms no whole-word match sees as one ("inondation" and "inondations", "lacmégantic" and
+    "lacmegantic"). Truncating a word to its first few characters is the language-neutral
+    pseudo-stemmer of McNamee and Mayfield's multilingual retrieval work (a stemmer per
+    language would need the language of every word, and mixed posts have several); accents
+    go first so that "mégantic" and "megantic" agree. Shorter stems join more forms
+    ("sardegna" and "sardinia" at 4) and more unrelated words ("president" and "press");
+    the length is `StoryConfig.term_prefix`. Used where stories form, never in published
+    keywords, which people read whole.
+    """
+    if length <= 0:
+        return token
+    decomposed = unicodedata.normalize("NFKD", token)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded[:length]
 
 
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:

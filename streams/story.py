@@ -83,6 +83,10 @@ class StoryConfig:
     #: Narratives that shared a story in the previous slide leave it only below
     #: `stay_ratio * min_similarity` (1 = no hysteresis).
     stay_ratio: float = 0.6
+    #: Profiles count words by their accent-folded first `term_prefix` characters
+    #: (`streams.keywords.pseudo_stem`), so a story's words agree across inflections and
+    #: languages ("terremoto" / "terremoti", "mégantic" / "megantic"); 0 = whole words.
+    term_prefix: int = 5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.min_similarity <= 1.0:
@@ -93,6 +97,8 @@ class StoryConfig:
             raise ValueError(f"story time_weight must be in [0, 1], got {self.time_weight}")
         if not 0.0 < self.stay_ratio <= 1.0:
             raise ValueError(f"story stay_ratio must be in (0, 1], got {self.stay_ratio}")
+        if self.term_prefix < 0:
+            raise ValueError(f"story term_prefix must be >= 0, got {self.term_prefix}")
         if self.min_term_docs < 1:
             raise ValueError(f"story min_term_docs must be >= 1, got {self.min_term_docs}")
 

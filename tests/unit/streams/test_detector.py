@@ -515,6 +515,27 @@ def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str
     assert DetectorParams().version("model-a") != off.version("model-a")
 
 
+def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems() -> None:
+    """Story profiles of whole words (`term_prefix` 0) are the behaviour before word stems:
+    that setting has the version the release before had, so a deployment can keep its
+    narratives' stories and checkpoints across the upgrade; stems of any length are other
+    behaviour, with their own version."""
+    whole = DetectorParams(story=StoryConfig(term_prefix=0))
+    fields = dataclasses.asdict(whole)
+    del fields["lexical"]
+    del fields["time_view"]
+    del fields["tracker"]["keep_apart"]
+    del fields["story"]["term_prefix"]
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
+    assert whole.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    versions = {
+        DetectorParams(story=StoryConfig(term_prefix=n)).version("model-a") for n in (0, 4, 5)
+    }
+    assert len(versions) == 3
+
+
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
     events: list[NarrativeEvent],
 ) -> None:
@@ -593,41 +614,54 @@ def name_blind_embedder(inner: Embedder, names: frozenset[str]) -> RewritingEmbe
     return RewritingEmbedder(inner, "name-blind", lambda w: None if w.lstrip("#") in names else w)
 
 
-def test_stories_group_narratives_by_the_names_they_share(fake_factory: EmbedderFactory) -> None:
-    """Two claims about one flood (its reports, its donation appeals: disjoint vocabularies)
-    name the same town and hashtag; a third claim names another town. The embedder is blind to
-    the names, so only the narratives' words can tell which claims share a story: with the
-    keyword signal the flood's two narratives share one and the other town keeps its own; with
-    centroids alone (keyword_weight 0) every narrative is its own story."""
+def _stories_by_claim(
+    embedder: Embedder, claims: dict[str, tuple[list[str], list[str]]], story: StoryConfig
+) -> dict[str, set[str]]:
+    """Replay 30 posts per claim (5 words of its vocabulary, its names, one random word) over
+    4 hours, and return the story ids each claim's posts were last reported under."""
     rng = random.Random(3)
-    claims = {
-        "reports": (FLOOD, "riverton"),
-        "appeals": (APPEALS, "riverton"),
-        "other": (QUAKE, "hillcrest"),
-    }
-    names = frozenset({"riverton", "rivertonstrong", "hillcrest", "hillcreststrong"})
     docs = []
-    for claim, (vocabulary, town) in claims.items():
+    for claim, (vocabulary, names) in claims.items():
         for i in range(30):
-            words = [*rng.sample(vocabulary, 5), town, f"#{town}strong", rng.choice(RANDOM_WORDS)]
+            words = [*rng.sample(vocabulary, 5), *names, rng.choice(RANDOM_WORDS)]
             rng.shuffle(words)
             time = START + rng.uniform(0.0, 4.0) * HOUR
             docs.append(
                 Document(f"{claim}-{i:02d}", "post", " ".join(words), time, "twitter", "en")
             )
     docs.sort(key=lambda d: (d.time, d.doc_id))
+    events = replay(docs, embedder, params=dataclasses.replace(PARAMS, story=story))
+    owner = {d: e.story_id for e in events for d in e.member_ids if e.type != "faded"}
+    found: dict[str, set[str]] = defaultdict(set)
+    for doc_id, story_id in owner.items():
+        found[topic_of(doc_id)].add(str(story_id))
+    return found
+
+
+@pytest.mark.parametrize("term_prefix", [0, StoryConfig().term_prefix])
+def test_stories_group_narratives_by_the_names_they_share(
+    fake_factory: EmbedderFactory, term_prefix: int
+) -> None:
+    """Two claims about one flood (its reports, its donation appeals: disjoint vocabularies)
+    name the same town and hashtag; a third claim names another town. The embedder is blind to
+    the names, so only the narratives' words can tell which claims share a story: with the
+    keyword signal the flood's two narratives share one and the other town keeps its own; with
+    centroids alone (keyword_weight 0) every narrative is its own story. The same with whole
+    words and with the default word stems."""
+    claims = {
+        "reports": (FLOOD, ["oakvale", "#valestrong"]),
+        "appeals": (APPEALS, ["oakvale", "#valestrong"]),
+        "other": (QUAKE, ["hillcrest", "#creststrong"]),
+    }
+    names = frozenset({"oakvale", "valestrong", "hillcrest", "creststrong"})
 
     def stories(keyword_weight: float) -> dict[str, set[str]]:
         # The names are 2 of each narrative's 10 common words, so word profiles of the same
         # town's narratives are about 0.2 cosine-similar: the cut sits below that.
-        story = StoryConfig(min_similarity=0.08, keyword_weight=keyword_weight)
-        embedder = name_blind_embedder(fake_factory(), names)
-        events = replay(docs, embedder, params=dataclasses.replace(PARAMS, story=story))
-        owner = {d: e.story_id for e in events for d in e.member_ids if e.type != "faded"}
-        found: dict[str, set[str]] = defaultdict(set)
-        for doc_id, story_id in owner.items():
-            found[topic_of(doc_id)].add(str(story_id))
-        return found
+        story = StoryConfig(
+            min_similarity=0.08, keyword_weight=keyword_weight, term_prefix=term_prefix
+        )
+        return _stories_by_claim(name_blind_embedder(fake_factory(), names), claims, story)
 
     blended = stories(0.5)
     assert len(blended["reports"]) == len(blended["appeals"]) == len(blended["other"]) == 1
@@ -635,6 +669,34 @@ def test_stories_group_narratives_by_the_names_they_share(fake_factory: Embedder
     centroids_only = stories(0.0)
     assert all(len(ids) == 1 for ids in centroids_only.values())
     assert len(set().union(*centroids_only.values())) == 3
+
+
+def test_word_stems_join_a_story_told_in_two_spellings_of_its_names(
+    fake_factory: EmbedderFactory,
+) -> None:
+    """The flood's reports name the town without its accent ("megantic", as English posts
+    write it), its appeals with it ("mégantic"). Whole words share no name, so the two
+    narratives are two stories; the default story profiles count words by their
+    accent-folded stems (`NARRATIVES_STORY_TERM_PREFIX`), and the names agree again."""
+    claims = {
+        "reports": (FLOOD, ["megantic", "#lacmegantic"]),
+        "appeals": (APPEALS, ["mégantic", "#lacmégantic"]),
+        "other": (QUAKE, ["hillcrest", "#creststrong"]),
+    }
+    names = frozenset({"megantic", "lacmegantic", "mégantic", "lacmégantic"})
+    names |= {"hillcrest", "creststrong"}
+
+    def stories(term_prefix: int) -> dict[str, set[str]]:
+        story = StoryConfig(min_similarity=0.08, term_prefix=term_prefix)
+        return _stories_by_claim(name_blind_embedder(fake_factory(), names), claims, story)
+
+    assert StoryConfig().term_prefix > 0
+    stemmed = stories(StoryConfig().term_prefix)
+    assert all(len(ids) == 1 for ids in stemmed.values())
+    assert stemmed["reports"] == stemmed["appeals"] != stemmed["other"]
+    whole = stories(0)
+    assert all(len(ids) == 1 for ids in whole.values())
+    assert len(set().union(*whole.values())) == 3
 
 
 def test_a_story_of_one_kind_that_starts_in_anothers_tail_keeps_its_own_story(

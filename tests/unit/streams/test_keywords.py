@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from streams.keywords import class_tfidf, keyword_form, readable_keywords, tokenize
+from streams.keywords import (
+    class_tfidf,
+    keyword_form,
+    pseudo_stem,
+    readable_keywords,
+    tokenize,
+)
 
 # --- tokenize --------------------------------------------------------------------------------
 
@@ -99,6 +105,33 @@ def test_tokenize_cases(text: str, expected: list[str]) -> None:
 )
 def test_keyword_form_is_the_word_the_token_is_about(token: str, form: str) -> None:
     assert keyword_form(token) == form
+
+
+@pytest.mark.parametrize(
+    ("token", "length", "stem"),
+    [
+        ("terremoto", 4, "terr"),
+        ("terremoti", 4, "terr"),
+        ("sardegna", 4, "sard"),
+        ("sardinia", 4, "sard"),
+        ("mégantic", 4, "mega"),
+        ("lacmégantic", 5, "lacme"),
+        ("inondations", 5, "inond"),
+        ("şehir", 4, "sehi"),  # Turkish: the cedilla is an accent here
+        ("ola", 4, "ola"),  # shorter than the stem: whole, accents folded
+        ("mégantic", 0, "mégantic"),  # 0 = the token as it is, accents kept
+    ],
+)
+def test_pseudo_stem_is_the_accent_folded_prefix(token: str, length: int, stem: str) -> None:
+    assert pseudo_stem(token, length) == stem
+
+
+def test_pseudo_stem_joins_spellings_that_whole_words_keep_apart() -> None:
+    forms = ["sardegna", "sardinia", "Sardaigne".casefold()]
+    assert len(set(forms)) == 3
+    assert {pseudo_stem(f, 4) for f in forms} == {"sard"}
+    # A longer stem tells them apart again: the prefix length is the trade-off.
+    assert len({pseudo_stem(f, 5) for f in forms}) == 3
 
 
 def test_readable_keywords_merge_the_forms_of_one_word_and_sum_their_scores() -> None:

@@ -217,6 +217,7 @@ def test_narratives_that_shared_a_story_stay_in_it_down_to_the_stay_ratio() -> N
         {"keyword_weight": 1.5},
         {"keyword_weight": -0.1},
         {"min_term_docs": 0},
+        {"term_prefix": -1},
     ],
 )
 def test_story_config_rejects_nonsense(kwargs: dict[str, float]) -> None:
