@@ -251,6 +251,13 @@ class Settings(BaseSettings):
         "back its id (a `resumed` event) when its documents form a cluster of their own again "
         "while still in the window; false makes every merge final.",
     )
+    resume_faded: bool = Field(
+        True,
+        description="NARRATIVES_RESUME_FADED: a narrative that faded is remembered while any of "
+        "its documents is in the window, and takes back its id (a `resumed` event) when a "
+        "later cluster holds enough of them (member overlap, never similarity alone): a claim "
+        "that resurfaces keeps its id; false makes every fade final.",
+    )
     keep_apart: bool = Field(
         False,
         description="NARRATIVES_KEEP_APART: a slide's cluster holding at least a minimum "
@@ -458,6 +465,7 @@ class Settings(BaseSettings):
                 resume_absorbed=self.resume_absorbed,
                 keep_apart=self.keep_apart,
                 anchor_by_members=self.anchor_by_members,
+                resume_faded=self.resume_faded,
                 overlap_floor=self.min_cluster_size,
             ),
             story=StoryConfig(

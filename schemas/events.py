@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.commands import CommandRef
 
 #: Semantic version of the event contract. Minor versions only add optional fields and enum
-#: values (1.4: the event type `resumed`).
-EVENT_SCHEMA_VERSION = "1.4"
+#: values, or widen what a value may mean (1.4: the event type `resumed`; 1.5: a `resumed`
+#: event may follow a `faded` one).
+EVENT_SCHEMA_VERSION = "1.5"
 
 EventType = Literal["emerged", "updated", "merged", "split", "faded", "resumed"]
 
@@ -130,9 +131,11 @@ class NarrativeEvent(_Frozen):
     type: EventType = Field(
         description="emerged: a new narrative; updated: material change (growth, new keywords, "
         "new sources, another story); merged: absorbed the narratives in parent_ids; split: "
-        "narratives in child_ids split off it; faded: unmatched too long, no events follow; "
-        "resumed (since 1.4): a narrative that a merge had ended is a cluster of its own "
-        "again, under its old id, its version continuing from its last event."
+        "narratives in child_ids split off it; faded: unmatched too long; until 1.4 no events "
+        "followed, since 1.5 a resumed event may follow while the narrative's documents are "
+        "in the window; resumed (since 1.4): a narrative that a merge had ended, or (since "
+        "1.5) that had faded, is a cluster of its own again, under its old id, its version "
+        "continuing from its last event."
     )
     narrative_id: str = Field(description="Stable id of the narrative across windows.")
     story_id: str | None = Field(

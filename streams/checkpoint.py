@@ -83,6 +83,11 @@ def snapshot(detector: Detector) -> dict[str, Any]:
             {f.name: _encode(getattr(n, f.name)) for f in dataclasses.fields(Narrative)}
             for n in detector.tracker.absorbed.values()
         ],
+        # Since faded narratives resume: those that faded while their documents are in the window.
+        "faded": [
+            {f.name: _encode(getattr(n, f.name)) for f in dataclasses.fields(Narrative)}
+            for n in detector.tracker.faded.values()
+        ],
         "curation": detector.curator.snapshot(),
         # Since the 1.1 signals: first documents outlive the window; alert cool-downs.
         "first_documents": detector.first_docs.snapshot(),
@@ -121,6 +126,9 @@ def restore(detector: Detector, data: dict[str, Any]) -> dict[str, int]:
     }
     detector.tracker.absorbed = {
         n.narrative_id: n for n in (_decode_narrative(item) for item in data.get("absorbed", []))
+    }
+    detector.tracker.faded = {
+        n.narrative_id: n for n in (_decode_narrative(item) for item in data.get("faded", []))
     }
     detector.curator.restore(data.get("curation"))
     detector.first_docs.restore(data.get("first_documents"))

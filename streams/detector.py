@@ -87,7 +87,8 @@ class DetectorParams:
         A stage that is off is left out, so adding an optional stage (off by default) keeps
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
-        (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `story.term_prefix` at 0):
+        (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
+        `story.term_prefix` at 0):
         turning it off restores the version of the release before it, whose behaviour that is.
         The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
         decide keywords, stories and attachment by words, so other tokens are other
@@ -103,6 +104,8 @@ class DetectorParams:
             del params["tracker"]["keep_apart"]
         if not self.tracker.anchor_by_members:
             del params["tracker"]["anchor_by_members"]
+        if not self.tracker.resume_faded:
+            del params["tracker"]["resume_faded"]
         if not self.story.term_prefix:
             del params["story"]["term_prefix"]
         blob = json.dumps(
@@ -453,8 +456,9 @@ class Detector:
                     cluster=in_window,
                 )
             )
-        # A faded narrative's curation goes with it (after its `faded` event).
-        self.curator.sweep(set(self.tracker.narratives))
+        # A faded narrative's curation goes with it once it can no longer resume (its
+        # documents left the window): a suppressed narrative that resurfaces stays suppressed.
+        self.curator.sweep(set(self.tracker.narratives) | set(self.tracker.faded))
         self._audit(outcomes, events)
         self.alerts.extend(
             self.alerter.evaluate(events, slide.end, self.tracker.remembered(), self.info)

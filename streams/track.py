@@ -22,6 +22,15 @@ and the narrative would have two ids for one life. So the tracker remembers the 
 merged away while any of their documents is still in the window. A new cluster that matches
 one of them by the live narratives' test (member overlap or centroid similarity, one-to-one)
 *resumes* it: the narrative takes back its id, version and history.
+
+Nor is a fade always final. A narrative whose documents fell outside every cluster for
+`fade_after_s` has faded, yet its documents may gather again a few slides later, with new
+posts of the same claim: a claim that resurfaces. The tracker remembers faded narratives
+the same way, while any of their documents is in the window, and a new cluster takes back the
+id of one whose documents it holds (`resume_faded`). Only member overlap can do that, never
+centroid similarity alone: a faded narrative's neighbours in meaning are often the next crisis
+of the same kind (another flood, another earthquake), and its own documents are the evidence
+that it is the one that came back.
 """
 
 from __future__ import annotations
@@ -68,6 +77,10 @@ class TrackerConfig:
     #: window. False lets any similar enough new cluster take the id (see `step`), as before
     #: the sixteenth session (docs/measurements.md, "Ids that stay with their claim").
     anchor_by_members: bool = True
+    #: Remember faded narratives while their documents are in the window, so that a cluster
+    #: holding enough of them (member overlap only) resumes the old id (see the module
+    #: docstring). False: a fade is final, as before the twenty-third session.
+    resume_faded: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +200,14 @@ class NarrativeTracker:
         #: Narratives the tracker merged away, kept while any of their documents is in the
         #: window (`TrackerConfig.resume_absorbed`); insertion order = order of absorption.
         self.absorbed: dict[str, Narrative] = {}
+        #: Narratives that faded, kept while any of their documents is in the window
+        #: (`TrackerConfig.resume_faded`); insertion order = order of fading.
+        self.faded: dict[str, Narrative] = {}
 
     def remembered(self) -> set[str]:
         """Ids of the live narratives and of those that may still resume: state keyed by
         narrative id (first documents, alert cool-downs) is kept for all of them."""
-        return set(self.narratives) | set(self.absorbed)
+        return set(self.narratives) | set(self.absorbed) | set(self.faded)
 
     def step(
         self,
@@ -202,9 +218,10 @@ class NarrativeTracker:
         cfg = self.config
         # Narratives absorbed in earlier slides, whose documents are still in the window, are
         # the candidates for resumption; those absorbed in this slide were just judged merged.
-        for nid in [k for k, n in self.absorbed.items() if not n.members & window_ids]:
-            del self.absorbed[nid]
-        resumable = list(self.absorbed.values())
+        for memory in (self.absorbed, self.faded):
+            for nid in [k for k, n in memory.items() if not n.members & window_ids]:
+                del memory[nid]
+        resumable = [*self.absorbed.values(), *self.faded.values()]
         known = list(self.narratives.values())
         alive = [n.members & window_ids for n in known]
         member_sets = [frozenset(o.members) for o in observations]
@@ -266,6 +283,8 @@ class NarrativeTracker:
             ):
                 transitions.append(Transition("faded", narrative))
                 del self.narratives[narrative.narrative_id]
+                if cfg.resume_faded:
+                    self.faded[narrative.narrative_id] = narrative
 
         free = [c for c in range(len(observations)) if c not in matched]
         resumed = self._resumptions(
@@ -278,7 +297,8 @@ class NarrativeTracker:
                 continue
             if c in resumed:
                 narrative = resumed[c]
-                del self.absorbed[narrative.narrative_id]
+                self.absorbed.pop(narrative.narrative_id, None)
+                self.faded.pop(narrative.narrative_id, None)
                 narrative.absorbed_into = None
                 self._absorb(narrative, obs, slide_end)
                 t = Transition("resumed", narrative, obs)
@@ -334,10 +354,11 @@ class NarrativeTracker:
         observations: Sequence[Observation],
         window_ids: frozenset[str],
     ) -> dict[int, Narrative]:
-        """Which unmatched clusters resume which absorbed narratives: the live narratives'
-        test (`_assign`, overlap counted against at least `overlap_floor` documents)."""
+        """Which unmatched clusters resume which remembered narratives: the live narratives'
+        test (`_assign`, overlap counted against at least `overlap_floor` documents), by
+        member overlap alone for the faded ones."""
         cfg = self.config
-        if not (cfg.resume_absorbed and candidates and free):
+        if not (candidates and free):
             return {}
         floor = max(cfg.overlap_floor, 1)
         alive = [n.members & window_ids for n in candidates]
@@ -349,7 +370,11 @@ class NarrativeTracker:
             np.array([n.centroid for n in candidates], dtype=np.float32)
             @ np.array([observations[c].centroid for c, _ in free], dtype=np.float32).T
         )
-        return {free[c][0]: candidates[r] for c, r in self._assign(overlap, sims).items()}
+        by_members_only = np.array([n.narrative_id in self.faded for n in candidates])
+        return {
+            free[c][0]: candidates[r]
+            for c, r in self._assign(overlap, sims, by_members_only).items()
+        }
 
     @staticmethod
     def _absorb(narrative: Narrative, obs: Observation, slide_end: float) -> None:

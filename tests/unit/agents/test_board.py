@@ -192,6 +192,19 @@ def test_a_resumed_narrative_is_live_again_with_its_history() -> None:
     assert back["lifecycle"][-1]["parent_ids"] == ["b"]
 
 
+def test_a_narrative_that_faded_and_resumed_is_live_again() -> None:
+    board = NarrativeBoard()
+    board.apply(event("a", 1, kind="emerged", size=10, hour=1))
+    board.apply(event("a", 2, kind="faded", size=0, hour=4))
+    faded = board.narrative("a")
+    assert faded is not None and faded["status"] == "faded"
+    board.apply(event("a", 3, kind="resumed", size=14, hour=6))
+    back = board.narrative("a")
+    assert back is not None
+    assert back["status"] == "live" and back["size"] == 14
+    assert [step["type"] for step in back["lifecycle"]] == ["emerged", "faded", "resumed"]
+
+
 def test_split_lifecycle_names_parent_and_children() -> None:
     board = NarrativeBoard()
     board.apply(event("p", 1, kind="emerged", size=40, hour=1))

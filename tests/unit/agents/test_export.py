@@ -104,6 +104,13 @@ def test_a_resumed_narrative_is_active_again_and_its_volume_comes_back() -> None
     assert {r["doc_id"]: r for r in assignment_rows(events)}["d3"]["narrative_id"] == "nar-b"
 
 
+def test_a_narrative_that_faded_and_resumed_is_active_again() -> None:
+    back = _event("nar-c", "resumed", "2023-05-08T06:00:00Z", 5, ["d4", "d6"], version=3)
+    rows = {r["narrative_id"]: r for r in narrative_rows([*_events(), back])}
+    assert rows["nar-c"]["status"] == "active" and rows["nar-c"]["last_size"] == 5
+    assert rows["nar-c"]["last_version"] == 3 and rows["nar-c"]["last_type"] == "resumed"
+
+
 def test_assignments_name_the_last_narrative_a_document_was_reported_in() -> None:
     rows = {r["doc_id"]: r for r in assignment_rows(_events())}
     assert rows["d3"]["narrative_id"] == "nar-a"  # reported in b, then in a after the merge

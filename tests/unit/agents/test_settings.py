@@ -52,6 +52,16 @@ def test_the_tracker_anchor_follows_its_environment_variable(
         assert (tracker.anchor_by_members, tracker.overlap_floor) == (expected, 15)
 
 
+def test_faded_resumption_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.tracker.resume_faded  # on unless turned off
+    monkeypatch.setenv("NARRATIVES_RESUME_FADED", "false")
+    params = Settings().detector_params
+    assert not params.tracker.resume_faded
+    assert params.version("m") != Settings(resume_faded=True).detector_params.version("m")
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

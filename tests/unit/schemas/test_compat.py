@@ -235,13 +235,36 @@ def test_a_new_event_type_is_the_one_thing_old_consumers_must_skip() -> None:
     resumed = _event(type="resumed", version=7, parent_ids=["nar-0"])
     check(current("narrative-event")).validate(resumed)
     NarrativeEvent.model_validate(resumed)
-    older = [item for item in SAME_MAJOR if item[0] == "narrative-event"]
+    events = [item for item in SAME_MAJOR if item[0] == "narrative-event"]
+    older = [item for item in events if version_of(load(item[2])) < (1, 4)]
     assert {version for _, version, _ in older} >= {"1.0", "1.3"}
     for _, _, path in older:
         old = load(path)
         errors = list(check(old).iter_errors(project(resumed, old)))
         assert [list(e.absolute_path) for e in errors] == [["type"]], path.name
         check(old).validate(project({**resumed, "type": "updated"}, old))
+    # From 1.4 on the type is known: 1.5 widens when it may come (after a `faded` event too),
+    # not what the record holds.
+    newer = [path for _, _, path in events if version_of(load(path)) >= (1, 4)]
+    assert newer, "1.4 is frozen"
+    for path in newer:
+        check(load(path)).validate(project(resumed, load(path)))
+
+
+def test_a_resumed_event_after_a_faded_one_reads_alike_under_1_4() -> None:
+    """1.5 lets `resumed` follow `faded`: the records are the ones 1.4 already described, and
+    only the frozen 1.4 file's text of the `faded` type said that nothing follows."""
+    frozen = load(FROZEN_DIR / "narrative-event-1.4.schema.json")
+    now = current("narrative-event")
+    assert breaking_changes(frozen, now) == []
+    faded = _event(type="faded", version=6, new_members=0)
+    back = _event(type="resumed", version=7)
+    for record in (faded, back):
+        check(frozen).validate(project(record, frozen))
+        check(now).validate(record)
+    said = now["properties"]["type"]["description"]
+    assert "since 1.5 a resumed event may follow" in said
+    assert "no events follow" in frozen["properties"]["type"]["description"]
 
 
 # --- the checker catches what it must ---------------------------------------------------------

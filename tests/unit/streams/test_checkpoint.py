@@ -18,10 +18,12 @@ import pytest
 from test_detector import (
     LUMPED,
     PARAMS,
+    QUIET,
     SWING_PARAMS,
     AngleEmbedder,
     EmbedderFactory,
     LumpCluster,
+    QuietCluster,
     SwingCluster,
     lump_stream,
     planted_stream,
@@ -210,3 +212,38 @@ def test_a_narrative_merged_away_before_a_restart_can_still_resume_after_it() ->
     assert [e.model_dump_json() for e in after] == [
         e.model_dump_json() for e in all_events[len(before) :]
     ]
+
+
+@pytest.mark.parametrize("keep_faded", [True, False])
+def test_a_narrative_that_faded_before_a_restart_can_still_resume_after_it(
+    keep_faded: bool,
+) -> None:
+    # Checkpoint after the slide in which B faded, before its posts gather again: a restored
+    # detector resumes B under its id exactly as an uninterrupted one does. A checkpoint
+    # written before faded narratives were kept ("faded" missing) forgets B, and B's posts
+    # come back under a new id.
+    docs = lump_stream()
+    reference = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET))
+    all_events, _ = _run(reference, docs, 0, len(docs))
+    all_events += reference.advance(flush=True)
+    assert any(e.type == "resumed" for e in all_events)
+
+    crashed = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET))
+    stop = next(i for i, d in enumerate(docs) if d.time >= docs[0].time + 7.5 * 3600)
+    before, _ = _run(crashed, docs, 0, stop)
+    assert crashed.tracker.faded, "the checkpoint must be taken while B is faded"
+    data = json.loads(json.dumps(snapshot(crashed)))
+    if not keep_faded:
+        del data["faded"]
+    slides = crashed.clusterer.calls  # type: ignore[attr-defined]
+
+    restored = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET, start=slides))
+    floors = restore(restored, data)
+    assert (restored.tracker.faded.keys() == crashed.tracker.faded.keys()) == keep_faded
+    after, _ = _run(restored, docs, floors["posts:0"], len(docs))
+    after += restored.advance(flush=True)
+    same = [e.model_dump_json() for e in after] == [
+        e.model_dump_json() for e in all_events[len(before) :]
+    ]
+    assert same == keep_faded
+    assert any(e.type == "resumed" for e in after) == keep_faded

@@ -20,10 +20,12 @@ from test_detector import (
     HOUR,
     LUMPED,
     PARAMS,
+    QUIET,
     START,
     SWING_PARAMS,
     AngleEmbedder,
     LumpCluster,
+    QuietCluster,
     lump_stream,
     majority_ids,
     planted_stream,
@@ -247,6 +249,29 @@ def test_suppressed_spam_coming_back_under_a_new_id_is_suppressed_too() -> None:
     events, _ = run(stream, [SuppressCommand(**meta("c-sup", 4.5), narrative_id=flood)])
     assert not returning(events, "flood")
     assert returning(events, "election") == returning(plain_events, "election")
+
+
+def test_a_suppressed_narrative_that_fades_and_resurfaces_stays_suppressed() -> None:
+    # test_detector's quiet stream: B fades at 07:00 and its posts gather again at 08:00,
+    # where B resumes under its id. Suppressed at 02:30, B is acknowledged once and then
+    # silent, through its fade and its return: its curation is kept while it may resume.
+    def replay(commands: Sequence[CurationCommand]) -> list[NarrativeEvent]:
+        detector = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET))
+        for command in commands:
+            detector.submit(command)
+        detector.ingest(lump_stream())
+        return detector.advance(flush=True)
+
+    plain = replay([])
+    b_id = next(e.narrative_id for e in plain if e.first_doc_id == "b00")
+    assert [e.window.end[11:16] for e in plain if e.narrative_id == b_id and e.type == "resumed"]
+    events = replay([SuppressCommand(**meta("c-sup", 2.5), narrative_id=b_id)])
+    after = [e for e in events if e.narrative_id == b_id and e.window.end >= at(3)]
+    assert [(e.type, e.suppressed) for e in after] == [("updated", True)]
+    a_id = next(e.narrative_id for e in plain if e.first_doc_id == "a00")
+    assert [e for e in events if e.narrative_id == a_id] == [
+        e for e in plain if e.narrative_id == a_id
+    ]
 
 
 def test_link_places_the_narrative_under_the_analysts_story(

@@ -520,11 +520,14 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
     that setting has the version the release before had, so a deployment can keep its
     narratives' stories and checkpoints across the upgrade; stems of any length are other
     behaviour, with their own version."""
-    whole = DetectorParams(story=StoryConfig(term_prefix=0))
+    whole = DetectorParams(
+        story=StoryConfig(term_prefix=0), tracker=TrackerConfig(resume_faded=False)
+    )
     fields = dataclasses.asdict(whole)
     del fields["lexical"]
     del fields["time_view"]
     del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["resume_faded"]
     del fields["story"]["term_prefix"]
     blob = json.dumps(
         {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
@@ -534,6 +537,22 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
         DetectorParams(story=StoryConfig(term_prefix=n)).version("model-a") for n in (0, 4, 5)
     }
     assert len(versions) == 3
+
+
+def test_final_fades_give_the_version_of_the_release_before_faded_resumption() -> None:
+    """`resume_faded` off is the behaviour of the release before it (word stems, every fade
+    final): it has that release's version, so its checkpoints still restore."""
+    final = DetectorParams(tracker=TrackerConfig(resume_faded=False))
+    fields = dataclasses.asdict(final)
+    del fields["lexical"]
+    del fields["time_view"]
+    del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["resume_faded"]
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
+    assert final.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert final.version("model-a") != DetectorParams().version("model-a")
 
 
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
@@ -1147,6 +1166,60 @@ def test_with_resumption_off_the_separated_narrative_gets_a_new_id() -> None:
     emerged = [e for e in events if e.type == "emerged"]
     assert len(emerged) == 3 and emerged[2].parent_ids == [emerged[0].narrative_id]
     assert emerged[2].window.end == "2023-05-11T07:00:00.000Z"
+
+
+class QuietCluster:
+    """Rows below 45 deg are cluster 0, above it cluster 1, except in the slides whose call
+    index is in `quiet`: there the rows above 45 deg are noise, as when a claim's posts thin
+    out below the density HDBSCAN needs for a few slides and then pick up again."""
+
+    def __init__(self, quiet: frozenset[int], start: int = 0) -> None:
+        self.quiet, self.calls = quiet, start
+
+    def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
+        k, self.calls = self.calls, self.calls + 1
+        above = np.degrees(np.arctan2(vectors[:, 1], vectors[:, 0])) > 45
+        return np.where(above, -1 if k in self.quiet else 1, 0).astype(np.int64)
+
+
+#: The slides ending 05:00, 06:00 and 07:00 see B's posts as noise: B, last matched at
+#: 04:00, fades at 07:00 (3 h), and its posts gather again at 08:00.
+QUIET = frozenset({4, 5, 6})
+
+
+def quiet_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
+    detector = Detector(params, AngleEmbedder(), QuietCluster(QUIET))
+    detector.ingest(lump_stream())
+    return detector.advance(flush=True)
+
+
+def test_a_faded_narrative_whose_posts_gather_again_resumes_under_its_id() -> None:
+    # B's posts are noise for three slides, long enough to fade; at 08:00 they are a cluster
+    # again, holding B's posts of 02:00-04:00 that are still in the window. B comes back
+    # under its id, its version counting on from its `faded` event: a claim that resurfaced.
+    events = quiet_replay()
+    by_first = {e.first_doc_id: e.narrative_id for e in events if e.type == "emerged"}
+    assert sorted(by_first) == ["a00", "b00"]
+    b_id = by_first["b00"]
+    b_events = [e for e in events if e.narrative_id == b_id]
+    lifecycle = [(e.type, e.window.end[11:16]) for e in b_events if e.type != "updated"]
+    assert lifecycle == [("emerged", "01:00"), ("faded", "07:00"), ("resumed", "08:00")]
+    assert [e.version for e in b_events] == list(range(1, len(b_events) + 1))
+    (resumed,) = [e for e in b_events if e.type == "resumed"]
+    assert resumed.parent_ids == [] and resumed.first_doc_id == "b00"
+    assert {"b04", "b15"} <= set(resumed.member_ids)
+    assert quiet_replay() == events  # deterministic
+
+
+def test_with_faded_resumption_off_a_resurfacing_narrative_gets_a_new_id() -> None:
+    params = dataclasses.replace(
+        SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, resume_faded=False)
+    )
+    events = quiet_replay(params)
+    assert not any(e.type == "resumed" for e in events)
+    emerged = [(e.first_doc_id, e.window.end[11:16]) for e in events if e.type == "emerged"]
+    assert emerged == [("a00", "01:00"), ("b00", "01:00"), ("b04", "08:00")]
+    assert params.version("angle") != SWING_PARAMS.version("angle")
 
 
 def test_keeping_apart_stops_the_lumping_slide_from_merging_two_established_narratives() -> None:

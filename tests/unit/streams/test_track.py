@@ -359,6 +359,69 @@ def test_unmatched_narrative_fades_once_fade_after_has_passed() -> None:
     assert tracker.step(end(5), [], frozenset()) == []
 
 
+def _faded_while_its_documents_stay(config: TrackerConfig) -> tuple[NarrativeTracker, str]:
+    """F (f01..f10) is born at hour 1; no slide clusters its documents for 3 h, while they
+    stay in the window: F fades at hour 4. Returns the tracker and F's id."""
+    tracker = NarrativeTracker(config)
+    fs = ids("f", 1, 10)
+    (born,) = tracker.step(end(1), [obs(fs, AXES[0])], window(fs))
+    nid = born.narrative.narrative_id
+    assert tracker.step(end(2), [], window(fs)) == []
+    assert tracker.step(end(3), [], window(fs)) == []
+    (faded,) = tracker.step(end(4), [], window(fs))
+    assert kinds([faded]) == [("faded", nid)] and nid not in tracker.narratives
+    return tracker, nid
+
+
+def test_a_faded_narrative_whose_documents_gather_again_resumes_its_id() -> None:
+    #  A claim resurfaces: at hour 6 F's old posts cluster again with five new ones. The
+    #  cluster holds all of F's documents still in the window, so it is F, back under its id
+    #  with its history, not a new narrative.
+    tracker, nid = _faded_while_its_documents_stay(CONFIG)
+    assert tracker.faded.keys() == {nid} and tracker.remembered() == {nid}
+    fs, new = ids("f", 1, 10), ids("g", 1, 5)
+    assert tracker.step(end(5), [], window(fs)) == []
+    (back,) = tracker.step(end(6), [obs(fs + new, unit(5, 1), hour=5)], window(fs, new))
+    assert kinds([back]) == [("resumed", nid)] and back.parent_ids == []
+    assert list(tracker.narratives) == [nid] and tracker.faded == {}
+    f = back.narrative
+    assert f.members == frozenset(fs + new) and f.first_doc_id == "f01"
+    assert f.last_matched_end == end(6)
+    # Back among the live narratives: it fades again only after another 3 h unmatched.
+    assert tracker.step(end(8), [], window(fs, new)) == []
+    assert kinds(tracker.step(end(9), [], window(fs, new))) == [("faded", nid)]
+
+
+def test_a_faded_narrative_comes_back_only_through_its_own_documents() -> None:
+    #  A cluster on F's very centroid but of other documents (the next flood after this one)
+    #  does not take F's id: similarity alone resumes no faded narrative.
+    tracker, nid = _faded_while_its_documents_stay(CONFIG)
+    fs, others = ids("f", 1, 10), ids("h", 1, 10)
+    (t,) = tracker.step(end(5), [obs(others, AXES[0], hour=5)], window(fs, others))
+    assert kinds([t]) == [("emerged", narrative_id_for("h01", end(5)))]
+    assert nid in tracker.faded
+
+
+def test_a_faded_narrative_is_forgotten_once_its_documents_leave_the_window() -> None:
+    tracker, nid = _faded_while_its_documents_stay(CONFIG)
+    fs = ids("f", 1, 10)
+    assert tracker.step(end(5), [], window(fs[5:])) == [] and nid in tracker.faded
+    assert tracker.step(end(6), [], frozenset()) == []
+    assert tracker.faded == {} and tracker.remembered() == set()
+    # The same documents arriving again (a replayed batch) make a new narrative.
+    (t,) = tracker.step(end(7), [obs(fs, AXES[0], hour=6)], window(fs))
+    assert kinds([t]) == [("emerged", narrative_id_for("f01", end(7)))]
+
+
+def test_with_faded_resumption_off_a_fade_is_final() -> None:
+    tracker, nid = _faded_while_its_documents_stay(replace(CONFIG, resume_faded=False))
+    fs = ids("f", 1, 10)
+    assert tracker.faded == {} and tracker.remembered() == set()
+    (t,) = tracker.step(end(6), [obs(fs, AXES[0], hour=5)], window(fs))
+    assert kinds([t]) == [("emerged", narrative_id_for("f01", end(6)))]
+    assert t.narrative.narrative_id != nid
+
+
 def test_a_match_resets_the_fade_clock() -> None:
     tracker = NarrativeTracker(CONFIG)
     members = ids("a", 1, 10)
