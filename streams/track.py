@@ -216,8 +216,9 @@ class NarrativeTracker:
         window_ids: frozenset[str],
     ) -> list[Transition]:
         cfg = self.config
-        # Narratives absorbed in earlier slides, whose documents are still in the window, are
-        # the candidates for resumption; those absorbed in this slide were just judged merged.
+        # Narratives absorbed or faded in earlier slides, whose documents are still in the
+        # window, are the candidates for resumption; those absorbed or faded in this slide
+        # were just judged so.
         for memory in (self.absorbed, self.faded):
             for nid in [k for k, n in memory.items() if not n.members & window_ids]:
                 del memory[nid]
