@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from test_detector import (
 
 from schemas.events import NarrativeEvent
 from streams.checkpoint import CheckpointMismatch, restore, snapshot
+from streams.cluster import Clusterer
 from streams.detector import Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
@@ -183,35 +185,54 @@ def test_home_votes_are_state_a_restart_keeps(keep_homes: bool) -> None:
     assert same == keep_homes
 
 
-def test_a_narrative_merged_away_before_a_restart_can_still_resume_after_it() -> None:
-    # Checkpoint right after the slide that lumped B into A: B is not live, but the tracker
-    # remembers it. A restored detector must resume B under its id exactly as an
-    # uninterrupted one does (the scripted clusterer is told how many slides it has seen).
+def _restart_mid_lump_stream(
+    clusterer: Callable[[int], Clusterer],
+    hours: float,
+    check: Callable[[Detector, Detector], None],
+    edit: Callable[[dict[str, Any]], None] = lambda data: None,
+) -> tuple[list[NarrativeEvent], list[NarrativeEvent]]:
+    """Replay `lump_stream` once uninterrupted, and once with a checkpoint taken at the first
+    batch `hours` into it, `edit`ed, and restored into a fresh detector whose scripted
+    clusterer (`clusterer(slides seen)`) goes on where the crashed one was. `check(crashed,
+    restored)` runs right after the restore. Returns the events after the restart and the
+    uninterrupted run's events from the same point."""
     docs = lump_stream()
-    reference = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
+    reference = Detector(SWING_PARAMS, AngleEmbedder(), clusterer(0))
     all_events, _ = _run(reference, docs, 0, len(docs))
     all_events += reference.advance(flush=True)
     assert any(e.type == "resumed" for e in all_events)
 
-    crashed = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED))
-    stop = next(i for i, d in enumerate(docs) if d.time >= docs[0].time + 6.5 * 3600)
+    crashed = Detector(SWING_PARAMS, AngleEmbedder(), clusterer(0))
+    stop = next(i for i, d in enumerate(docs) if d.time >= docs[0].time + hours * 3600)
     before, _ = _run(crashed, docs, 0, stop)
-    assert crashed.tracker.absorbed, "the checkpoint must be taken while B is absorbed"
     data = json.loads(json.dumps(snapshot(crashed)))
+    edit(data)
     slides = crashed.clusterer.calls  # type: ignore[attr-defined]
 
-    restored = Detector(SWING_PARAMS, AngleEmbedder(), LumpCluster(LUMPED, start=slides))
+    restored = Detector(SWING_PARAMS, AngleEmbedder(), clusterer(slides))
     floors = restore(restored, data)
-    assert restored.tracker.absorbed.keys() == crashed.tracker.absorbed.keys()
-    for key, original in crashed.tracker.absorbed.items():
-        twin = restored.tracker.absorbed[key]
-        assert twin.absorbed_into == original.absorbed_into is not None
-        assert twin.members == original.members and twin.version == original.version
+    check(crashed, restored)
     after, _ = _run(restored, docs, floors["posts:0"], len(docs))
     after += restored.advance(flush=True)
-    assert [e.model_dump_json() for e in after] == [
-        e.model_dump_json() for e in all_events[len(before) :]
-    ]
+    return after, all_events[len(before) :]
+
+
+def test_a_narrative_merged_away_before_a_restart_can_still_resume_after_it() -> None:
+    # Checkpoint right after the slide that lumped B into A: B is not live, but the tracker
+    # remembers it. A restored detector must resume B under its id exactly as an
+    # uninterrupted one does (the scripted clusterer is told how many slides it has seen).
+    def check(crashed: Detector, restored: Detector) -> None:
+        assert crashed.tracker.absorbed, "the checkpoint must be taken while B is absorbed"
+        assert restored.tracker.absorbed.keys() == crashed.tracker.absorbed.keys()
+        for key, original in crashed.tracker.absorbed.items():
+            twin = restored.tracker.absorbed[key]
+            assert twin.absorbed_into == original.absorbed_into is not None
+            assert twin.members == original.members and twin.version == original.version
+
+    after, expected = _restart_mid_lump_stream(
+        lambda start: LumpCluster(LUMPED, start=start), 6.5, check
+    )
+    assert [e.model_dump_json() for e in after] == [e.model_dump_json() for e in expected]
 
 
 @pytest.mark.parametrize("keep_faded", [True, False])
@@ -222,28 +243,17 @@ def test_a_narrative_that_faded_before_a_restart_can_still_resume_after_it(
     # detector resumes B under its id exactly as an uninterrupted one does. A checkpoint
     # written before faded narratives were kept ("faded" missing) forgets B, and B's posts
     # come back under a new id.
-    docs = lump_stream()
-    reference = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET))
-    all_events, _ = _run(reference, docs, 0, len(docs))
-    all_events += reference.advance(flush=True)
-    assert any(e.type == "resumed" for e in all_events)
+    def edit(data: dict[str, Any]) -> None:
+        if not keep_faded:
+            del data["faded"]
 
-    crashed = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET))
-    stop = next(i for i, d in enumerate(docs) if d.time >= docs[0].time + 7.5 * 3600)
-    before, _ = _run(crashed, docs, 0, stop)
-    assert crashed.tracker.faded, "the checkpoint must be taken while B is faded"
-    data = json.loads(json.dumps(snapshot(crashed)))
-    if not keep_faded:
-        del data["faded"]
-    slides = crashed.clusterer.calls  # type: ignore[attr-defined]
+    def check(crashed: Detector, restored: Detector) -> None:
+        assert crashed.tracker.faded, "the checkpoint must be taken while B is faded"
+        assert (restored.tracker.faded.keys() == crashed.tracker.faded.keys()) == keep_faded
 
-    restored = Detector(SWING_PARAMS, AngleEmbedder(), QuietCluster(QUIET, start=slides))
-    floors = restore(restored, data)
-    assert (restored.tracker.faded.keys() == crashed.tracker.faded.keys()) == keep_faded
-    after, _ = _run(restored, docs, floors["posts:0"], len(docs))
-    after += restored.advance(flush=True)
-    same = [e.model_dump_json() for e in after] == [
-        e.model_dump_json() for e in all_events[len(before) :]
-    ]
+    after, expected = _restart_mid_lump_stream(
+        lambda start: QuietCluster(QUIET, start=start), 7.5, check, edit
+    )
+    same = [e.model_dump_json() for e in after] == [e.model_dump_json() for e in expected]
     assert same == keep_faded
     assert any(e.type == "resumed" for e in after) == keep_faded

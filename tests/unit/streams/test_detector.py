@@ -30,7 +30,7 @@ import pytest
 
 from schemas.events import NarrativeEvent
 from streams.attach import AttachConfig
-from streams.cluster import Labels
+from streams.cluster import Clusterer, Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
@@ -1126,10 +1126,15 @@ def lump_stream() -> list[Document]:
     return sorted(docs, key=lambda d: (d.time, d.doc_id))
 
 
-def lump_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
-    detector = Detector(params, AngleEmbedder(), LumpCluster(LUMPED))
+def scripted_replay(clusterer: Clusterer, params: DetectorParams) -> list[NarrativeEvent]:
+    """`lump_stream` replayed whole through a scripted clusterer."""
+    detector = Detector(params, AngleEmbedder(), clusterer)
     detector.ingest(lump_stream())
     return detector.advance(flush=True)
+
+
+def lump_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
+    return scripted_replay(LumpCluster(LUMPED), params)
 
 
 def test_a_narrative_a_lumping_slide_merged_away_resumes_under_its_id() -> None:
@@ -1188,9 +1193,7 @@ QUIET = frozenset({4, 5, 6})
 
 
 def quiet_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
-    detector = Detector(params, AngleEmbedder(), QuietCluster(QUIET))
-    detector.ingest(lump_stream())
-    return detector.advance(flush=True)
+    return scripted_replay(QuietCluster(QUIET), params)
 
 
 def test_a_faded_narrative_whose_posts_gather_again_resumes_under_its_id() -> None:
