@@ -259,11 +259,20 @@ class Settings(BaseSettings):
         "that resurfaces keeps its id; false makes every fade final.",
     )
     keep_apart: bool = Field(
-        False,
+        True,
         description="NARRATIVES_KEEP_APART: a slide's cluster holding at least a minimum "
         "cluster's worth of documents of each of two live narratives whose centroids are less "
-        "similar than the tracker's match similarity is cut between them (streams.track."
-        "keep_apart): claims of one debate that burst together stay two narratives.",
+        "similar than the tracker's match similarity (and, by default, whose published "
+        "keywords have none in common) is cut between them (streams.track.keep_apart): claims "
+        "of one debate that burst together stay two narratives; false = never cut, the "
+        "behaviour and params_version of the release before.",
+    )
+    keep_apart_by_words: bool = Field(
+        True,
+        description="NARRATIVES_KEEP_APART_BY_WORDS: keep apart only narratives that share "
+        "none of their published keywords, so the sides of one story (a flood's casualty "
+        "reports and its appeals, which name the same places) are left together; false = "
+        "by centroids alone, which also cuts a crisis's sub-narratives (for claim tracking).",
     )
     anchor_by_members: bool = Field(
         True,
@@ -464,6 +473,7 @@ class Settings(BaseSettings):
                 merge_similarity=self.merge_min_similarity,
                 resume_absorbed=self.resume_absorbed,
                 keep_apart=self.keep_apart,
+                keep_apart_by_words=self.keep_apart_by_words,
                 anchor_by_members=self.anchor_by_members,
                 resume_faded=self.resume_faded,
                 overlap_floor=self.min_cluster_size,

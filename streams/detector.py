@@ -88,7 +88,8 @@ class DetectorParams:
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
-        `story.term_prefix` at 0):
+        `story.term_prefix` at 0, `tracker.keep_apart` off, or on with
+        `tracker.keep_apart_by_words` off):
         turning it off restores the version of the release before it, whose behaviour that is.
         The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
         decide keywords, stories and attachment by words, so other tokens are other
@@ -102,6 +103,9 @@ class DetectorParams:
             del params["tracker"]["resume_absorbed"]
         if not self.tracker.keep_apart:
             del params["tracker"]["keep_apart"]
+            del params["tracker"]["keep_apart_by_words"]
+        elif not self.tracker.keep_apart_by_words:
+            del params["tracker"]["keep_apart_by_words"]
         if not self.tracker.anchor_by_members:
             del params["tracker"]["anchor_by_members"]
         if not self.tracker.resume_faded:

@@ -68,9 +68,15 @@ class TrackerConfig:
     #: cluster of them resumes the old id (see the module docstring). False: a merge is final.
     resume_absorbed: bool = True
     #: Cut a slide's cluster that holds two established narratives whose centroids are less
-    #: similar than `min_similarity` (see `keep_apart`). Off by default: measured, not made
-    #: default (docs/measurements.md, "Keeping established narratives apart").
-    keep_apart: bool = False
+    #: similar than `min_similarity` (see `keep_apart`): claims of one debate that burst in
+    #: the same week stay two narratives.
+    keep_apart: bool = True
+    #: ... and only when their published keywords have none in common: a crisis's casualty
+    #: reports and its donation appeals are as far apart in meaning as two claims of one
+    #: debate, but they share the crisis's place names and hashtags (docs/measurements.md,
+    #: "Keeping apart what shares no word"). False: by centroids alone, the setting's
+    #: behaviour before the twenty-fourth session, which cuts a crisis's sub-narratives too.
+    keep_apart_by_words: bool = True
     #: A narrative with at least `overlap_floor` documents still in the window is matched
     #: through them (member overlap) and never by centroid similarity alone: its documents
     #: say where it went. Centroid similarity is for narratives whose documents left the
@@ -145,10 +151,20 @@ def keep_apart(
     cluster for both. The tracker then reports a merge, and the smaller claim's posts are
     listed under the other. Here a cluster holding at least `overlap_floor` documents of each
     of two or more live narratives is cut when no two of those narratives are alike by the
-    tracker's own test for "the same narrative" (centroid cosine >= `min_similarity`): each
-    row goes to the narrative whose centroid is nearest to it. When some of them have
-    converged, the lump may be a real convergence, and the cluster is left for the tracker to
-    merge; a cluster holding one narrative and a burst of new documents is left alone too.
+    tracker's own test for "the same narrative" (centroid cosine >= `min_similarity`) and,
+    with `keep_apart_by_words`, no two share a published keyword: each row goes to the
+    narrative whose centroid is nearest to it. When some of them have converged, the lump may
+    be a real convergence, and the cluster is left for the tracker to merge; a cluster holding
+    one narrative and a burst of new documents is left alone too.
+
+    Why words too: centroids below the match similarity do not tell two claims from two sides
+    of one story. A flood's casualty reports and its donation appeals are often less than 0.8
+    alike, yet both name the flood, its places and its hashtags, and cutting them costs the
+    story grouping that must unite them again; two claims of one debate ("HIV in the vaccine",
+    "a PCR test vaccinates you") share no word among their keywords. Meaning and words must
+    both say "two narratives", the rule of attachment by words as well. Keywords are those
+    last published (`Narrative.reported_keywords`), so a consumer can see why two narratives
+    were kept apart, and a replay or a restored checkpoint cuts the same clusters.
 
     `groups` are row lists into `matrix` (unit rows) and `doc_ids`; the result keeps their
     order, each cut cluster replaced by its parts ordered by first row, so replays stay
@@ -177,12 +193,26 @@ def keep_apart(
         if float(sims.max()) >= config.min_similarity:
             out.append(list(rows))  # some of them converged: the tracker's merge to make
             continue
+        if config.keep_apart_by_words and _share_a_keyword([narratives[k] for k in held]):
+            out.append(list(rows))  # one story's sides, told in its words: one cluster
+            continue
         nearest = np.argmax(matrix[list(rows)] @ centroids.T, axis=1)
         pieces: dict[int, list[int]] = {}
         for r, k in zip(rows, nearest.tolist(), strict=True):
             pieces.setdefault(int(k), []).append(r)
         out.extend(sorted(pieces.values(), key=lambda piece: piece[0]))
     return out
+
+
+def _share_a_keyword(narratives: Sequence[Narrative]) -> bool:
+    """Whether any two of these narratives have a published keyword in common."""
+    seen: set[str] = set()
+    for narrative in narratives:
+        words = set(narrative.reported_keywords)
+        if words & seen:
+            return True
+        seen |= words
+    return False
 
 
 def narrative_id_for(first_doc_id: str, slide_end: float) -> str:

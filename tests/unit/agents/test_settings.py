@@ -62,6 +62,26 @@ def test_faded_resumption_follows_its_environment_variable(
     assert params.version("m") != Settings(resume_faded=True).detector_params.version("m")
 
 
+def test_keeping_apart_follows_its_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tracker = Settings().detector_params.tracker
+    assert (tracker.keep_apart, tracker.keep_apart_by_words) == (True, True)  # the defaults
+    versions = set()
+    for apart, by_words in (("true", "true"), ("true", "false"), ("false", "true")):
+        monkeypatch.setenv("NARRATIVES_KEEP_APART", apart)
+        monkeypatch.setenv("NARRATIVES_KEEP_APART_BY_WORDS", by_words)
+        params = Settings().detector_params
+        assert (params.tracker.keep_apart, params.tracker.keep_apart_by_words) == (
+            apart == "true",
+            by_words == "true",
+        )
+        versions.add(params.version("m"))
+    assert len(versions) == 3  # each behaviour has its own version
+    monkeypatch.setenv("NARRATIVES_KEEP_APART_BY_WORDS", "false")  # moot while never cutting
+    assert Settings().detector_params.version("m") in versions
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

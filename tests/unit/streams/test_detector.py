@@ -478,12 +478,12 @@ def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None
     fields = dataclasses.asdict(DetectorParams())
     del fields["lexical"]
     del fields["time_view"]
-    del fields["tracker"]["keep_apart"]  # another switch that is off by default
     blob = json.dumps(
         {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
     )
     assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert DetectorParams().tracker.anchor_by_members  # on by default, so in the hash
+    assert DetectorParams().tracker.keep_apart_by_words  # likewise
     off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
     assert off_other_dim.version("model-a") == base
     on = DetectorParams(lexical=LexicalConfig(weight=0.3))
@@ -507,7 +507,6 @@ def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str
     del fields["lexical"]
     del fields["time_view"]
     del fields["tracker"][switch]
-    del fields["tracker"]["keep_apart"]
     blob = json.dumps(
         {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
     )
@@ -521,12 +520,14 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
     narratives' stories and checkpoints across the upgrade; stems of any length are other
     behaviour, with their own version."""
     whole = DetectorParams(
-        story=StoryConfig(term_prefix=0), tracker=TrackerConfig(resume_faded=False)
+        story=StoryConfig(term_prefix=0),
+        tracker=TrackerConfig(resume_faded=False, keep_apart=False),
     )
     fields = dataclasses.asdict(whole)
     del fields["lexical"]
     del fields["time_view"]
     del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["keep_apart_by_words"]
     del fields["tracker"]["resume_faded"]
     del fields["story"]["term_prefix"]
     blob = json.dumps(
@@ -542,17 +543,52 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
 def test_final_fades_give_the_version_of_the_release_before_faded_resumption() -> None:
     """`resume_faded` off is the behaviour of the release before it (word stems, every fade
     final): it has that release's version, so its checkpoints still restore."""
-    final = DetectorParams(tracker=TrackerConfig(resume_faded=False))
+    final = DetectorParams(tracker=TrackerConfig(resume_faded=False, keep_apart=False))
     fields = dataclasses.asdict(final)
     del fields["lexical"]
     del fields["time_view"]
     del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["keep_apart_by_words"]
     del fields["tracker"]["resume_faded"]
     blob = json.dumps(
         {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
     )
     assert final.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert final.version("model-a") != DetectorParams().version("model-a")
+
+
+def test_clusters_never_cut_give_the_version_of_the_release_before_keeping_apart() -> None:
+    """`keep_apart` off is the behaviour of the release before it was on by default (every
+    slide's clusters as HDBSCAN found them), and keeping apart by centroids alone is that
+    release's `keep_apart` setting: each has that release's version, so checkpoints written
+    under either still restore. Cutting only where no keyword is shared has a version of its
+    own."""
+    never = DetectorParams(tracker=TrackerConfig(keep_apart=False))
+    fields = dataclasses.asdict(never)
+    del fields["lexical"]
+    del fields["time_view"]
+    del fields["tracker"]["keep_apart"]
+    del fields["tracker"]["keep_apart_by_words"]
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
+    assert never.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    by_meaning = DetectorParams(tracker=TrackerConfig(keep_apart_by_words=False))
+    fields = dataclasses.asdict(by_meaning)
+    del fields["lexical"]
+    del fields["time_view"]
+    del fields["tracker"]["keep_apart_by_words"]
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
+    assert (
+        by_meaning.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    )
+    versions = {p.version("model-a") for p in (never, by_meaning, DetectorParams())}
+    assert len(versions) == 3
+    # Words are moot while nothing is cut: no version of its own.
+    moot = DetectorParams(tracker=TrackerConfig(keep_apart=False, keep_apart_by_words=False))
+    assert moot.version("model-a") == never.version("model-a")
 
 
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
@@ -1113,28 +1149,36 @@ class LumpCluster:
 LUMPED = frozenset({5})
 
 
-def lump_stream() -> list[Document]:
-    """A (0 deg) posts every 20 minutes and B (90 deg) every 30, for 10 hours."""
+def lump_stream(shared: str = "lismore") -> list[Document]:
+    """A (0 deg) posts every 20 minutes and B (90 deg) every 30, for 10 hours: two sides of
+    one flood, A's casualty reports and B's appeals, both naming the town (`shared`)."""
     docs = [
-        Document(f"a{i:02d}", "post", f"{(i % 3) - 1} 0", START + i * 20 * MINUTE)
+        Document(
+            f"a{i:02d}", "post", f"{(i % 3) - 1} 0 casualties {shared}", START + i * 20 * MINUTE
+        )
         for i in range(30)
     ]
     docs += [
-        Document(f"b{i:02d}", "post", f"{89 + (i % 3)} 0", START + i * 30 * MINUTE)
+        Document(f"b{i:02d}", "post", f"{89 + (i % 3)} 0 appeal {shared}", START + i * 30 * MINUTE)
         for i in range(20)
     ]
     return sorted(docs, key=lambda d: (d.time, d.doc_id))
 
 
-def scripted_replay(clusterer: Clusterer, params: DetectorParams) -> list[NarrativeEvent]:
+def scripted_replay(
+    clusterer: Clusterer, params: DetectorParams, shared: str = "lismore"
+) -> list[NarrativeEvent]:
     """`lump_stream` replayed whole through a scripted clusterer."""
     detector = Detector(params, AngleEmbedder(), clusterer)
-    detector.ingest(lump_stream())
+    detector.ingest(lump_stream(shared))
     return detector.advance(flush=True)
 
 
-def lump_replay(params: DetectorParams = SWING_PARAMS) -> list[NarrativeEvent]:
-    return scripted_replay(LumpCluster(LUMPED), params)
+def lump_replay(
+    params: DetectorParams = SWING_PARAMS, shared: str = "lismore"
+) -> list[NarrativeEvent]:
+    """The lumping slide is left whole by keep-apart: A and B share the town's name."""
+    return scripted_replay(LumpCluster(LUMPED), params, shared)
 
 
 def test_a_narrative_a_lumping_slide_merged_away_resumes_under_its_id() -> None:
@@ -1225,17 +1269,28 @@ def test_with_faded_resumption_off_a_resurfacing_narrative_gets_a_new_id() -> No
     assert params.version("angle") != SWING_PARAMS.version("angle")
 
 
-def test_keeping_apart_stops_the_lumping_slide_from_merging_two_established_narratives() -> None:
-    # The same lump stream with keep_apart: the slide that puts A and B in one cluster has
-    # both established (18 and 12 documents), their centroids 90 degrees apart, so the
-    # cluster is cut between them: no merge, nothing to resume, one id each throughout.
-    params = dataclasses.replace(
-        SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart=True)
-    )
-    events = lump_replay(params)
+def test_keeping_apart_stops_the_lumping_slide_from_merging_two_distinct_narratives() -> None:
+    # The lump stream where A and B share no word (two claims, not two sides of one flood):
+    # the slide that puts them in one cluster has both established (18 and 12 documents),
+    # their centroids 90 degrees apart and their keywords disjoint, so the cluster is cut
+    # between them: no merge, nothing to resume, one id each throughout.
+    events = lump_replay(shared="")
     assert {e.type for e in events} <= {"emerged", "updated", "faded"}
     assert sorted(e.first_doc_id for e in events if e.type == "emerged") == ["a00", "b00"]
     lumped_slide = [e for e in events if e.window.end == "2023-05-11T06:00:00.000Z"]
     assert {e.first_doc_id: e.size for e in lumped_slide} == {"a00": 18, "b00": 12}
-    assert params.version("angle") != SWING_PARAMS.version("angle")
-    assert lump_replay(params) == events
+    assert lump_replay(shared="") == events
+    # Sharing the town's name, they are left in one cluster and merge (the tests above);
+    # by centroids alone they are cut all the same, and never cutting, they merge again.
+    assert any(e.type == "merged" for e in lump_replay())
+    by_meaning = dataclasses.replace(
+        SWING_PARAMS,
+        tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart_by_words=False),
+    )
+    assert not any(e.type == "merged" for e in lump_replay(by_meaning))
+    never = dataclasses.replace(
+        SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart=False)
+    )
+    assert any(e.type == "merged" for e in lump_replay(never, shared=""))
+    versions = {p.version("angle") for p in (SWING_PARAMS, by_meaning, never)}
+    assert len(versions) == 3

@@ -492,11 +492,26 @@ def test_narrative_id_ignores_sub_millisecond_float_noise(slide_end: float) -> N
 # --- keep_apart: a slide's cluster may not lump established narratives the tracker tells apart
 
 
-def narrative(nid: str, members: Sequence[str], centroid: npt.NDArray[np.float32]) -> Narrative:
-    return Narrative(nid, centroid, frozenset(members), START, members[0], START, START)
+def narrative(
+    nid: str,
+    members: Sequence[str],
+    centroid: npt.NDArray[np.float32],
+    keywords: tuple[str, ...] = (),
+) -> Narrative:
+    return Narrative(
+        nid,
+        centroid,
+        frozenset(members),
+        START,
+        members[0],
+        START,
+        START,
+        reported_keywords=keywords,
+    )
 
 
 APART = replace(CONFIG, keep_apart=True, overlap_floor=10)
+NEVER_APART = replace(APART, keep_apart=False)
 
 
 def rows_of(doc_ids: Sequence[str], groups: Sequence[Sequence[int]]) -> list[list[str]]:
@@ -513,9 +528,9 @@ def test_a_cluster_lumping_two_distinct_narratives_is_cut_by_nearest_centroid() 
     known = [narrative("X", xs, AXES[0]), narrative("Y", ys, AXES[1])]
     cut = keep_apart(lumped, doc_ids, matrix, known, APART)
     assert rows_of(doc_ids, cut) == [[*xs, "new-x"], [*ys, "new-y"]]
-    # Off (the default), or with the narratives' centroids as close as a tracker match, the
-    # cluster stays whole: converged narratives still merge.
-    assert keep_apart(lumped, doc_ids, matrix, known, CONFIG) == lumped
+    # Off, or with the narratives' centroids as close as a tracker match, the cluster stays
+    # whole: converged narratives still merge.
+    assert keep_apart(lumped, doc_ids, matrix, known, NEVER_APART) == lumped
     close = [narrative("X", xs, unit(1, 0.6)), narrative("Y", ys, unit(0.6, 1))]
     assert float(close[0].centroid @ close[1].centroid) >= APART.min_similarity
     assert keep_apart(lumped, doc_ids, matrix, close, APART) == lumped
@@ -551,3 +566,44 @@ def test_a_cluster_where_two_narratives_converged_is_left_to_the_tracker() -> No
     # Without X2, X and Y are cut apart and the second cluster stays after them.
     cut = keep_apart(groups, doc_ids, matrix, [known[0], known[2]], APART)
     assert rows_of(doc_ids, cut) == [[*xs, *x2s], ys, ["z1", "z2"]]
+
+
+def test_narratives_that_share_a_published_keyword_are_left_in_one_cluster() -> None:
+    # Two sides of one flood (casualty reports, donation appeals) are as far apart in meaning
+    # as two claims, but both name the town: by words they are one story, so the slide's
+    # cluster stays whole. Two claims whose keywords have nothing in common are cut, and by
+    # centroids alone (keep_apart_by_words off) the flood's sides are cut too.
+    xs, ys = ids("x", 1, 10), ids("y", 1, 10)
+    doc_ids = [*xs, *ys]
+    matrix = np.array([AXES[0]] * 10 + [AXES[1]] * 10, dtype=np.float32)
+    lumped = [list(range(20))]
+    sides = [
+        narrative("X", xs, AXES[0], ("killed", "lismore", "#nswfloods")),
+        narrative("Y", ys, AXES[1], ("donate", "appeal", "lismore")),
+    ]
+    claims = [
+        narrative("X", xs, AXES[0], ("hiv", "vaccine", "aids")),
+        narrative("Y", ys, AXES[1], ("pcr", "test", "vaccinates")),
+    ]
+    assert APART.keep_apart_by_words  # the default
+    assert keep_apart(lumped, doc_ids, matrix, sides, APART) == lumped
+    assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, claims, APART)) == [xs, ys]
+    by_meaning = replace(APART, keep_apart_by_words=False)
+    assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, sides, by_meaning)) == [xs, ys]
+
+
+def test_one_shared_keyword_among_three_narratives_leaves_their_cluster_whole() -> None:
+    # X and Z share "border"; Y shares nothing. Any pair that words call one story keeps the
+    # lump whole, as a converged pair does: which of the three to cut is the tracker's call.
+    xs, ys, zs = ids("x", 1, 10), ids("y", 1, 10), ids("z", 1, 10)
+    doc_ids = [*xs, *ys, *zs]
+    matrix = np.array([AXES[0]] * 10 + [AXES[1]] * 10 + [AXES[2]] * 10, dtype=np.float32)
+    lumped = [list(range(30))]
+    known = [
+        narrative("X", xs, AXES[0], ("caravan", "border")),
+        narrative("Y", ys, AXES[1], ("luciferase",)),
+        narrative("Z", zs, AXES[2], ("belarus", "border")),
+    ]
+    assert keep_apart(lumped, doc_ids, matrix, known, APART) == lumped
+    apart = [known[0], known[1], narrative("Z", zs, AXES[2], ("belarus", "grave"))]
+    assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, apart, APART)) == [xs, ys, zs]
