@@ -471,17 +471,28 @@ def test_params_version_changes_with_the_tokenizer_revision(
     assert DetectorParams().version("model-a") != base
 
 
+def version_without(params: DetectorParams, *left_out: str) -> str:
+    """The version `params` would have with the lexical and time views and the `left_out`
+    fields ("tracker.keep_apart") missing from the hash: the version of a release before
+    those fields existed, for the tests that a switch turned off restores it."""
+    fields = dataclasses.asdict(params)
+    for path in ("lexical", "time_view", *left_out):
+        *parents, key = path.split(".")
+        holder = fields
+        for parent in parents:
+            holder = holder[parent]
+        del holder[key]
+    blob = json.dumps(
+        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    )
+    return hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+
+
 def test_an_optional_stage_that_is_off_leaves_params_version_as_it_was() -> None:
     """Deployments that never turn the lexical or the time view on keep their version (and so
     their checkpoints and narrative ids) across the releases that added them."""
     base = DetectorParams().version("model-a")
-    fields = dataclasses.asdict(DetectorParams())
-    del fields["lexical"]
-    del fields["time_view"]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
-    )
-    assert base == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert base == version_without(DetectorParams())
     assert DetectorParams().tracker.anchor_by_members  # on by default, so in the hash
     assert DetectorParams().tracker.keep_apart_by_words  # likewise
     off_other_dim = DetectorParams(lexical=LexicalConfig(weight=0.0, dim=7))
@@ -503,14 +514,7 @@ def test_an_id_switch_off_gives_the_version_of_the_release_before_it(switch: str
     it had without the switch, so an operator can upgrade without the workers' checkpoints
     being refused (unless the tokenizer's revision changed in between)."""
     off = DetectorParams(tracker=TrackerConfig(**{switch: False}))
-    fields = dataclasses.asdict(off)
-    del fields["lexical"]
-    del fields["time_view"]
-    del fields["tracker"][switch]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
-    )
-    assert off.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert off.version("model-a") == version_without(off, f"tracker.{switch}")
     assert DetectorParams().version("model-a") != off.version("model-a")
 
 
@@ -523,17 +527,13 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
         story=StoryConfig(term_prefix=0),
         tracker=TrackerConfig(resume_faded=False, keep_apart=False),
     )
-    fields = dataclasses.asdict(whole)
-    del fields["lexical"]
-    del fields["time_view"]
-    del fields["tracker"]["keep_apart"]
-    del fields["tracker"]["keep_apart_by_words"]
-    del fields["tracker"]["resume_faded"]
-    del fields["story"]["term_prefix"]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    assert whole.version("model-a") == version_without(
+        whole,
+        "tracker.keep_apart",
+        "tracker.keep_apart_by_words",
+        "tracker.resume_faded",
+        "story.term_prefix",
     )
-    assert whole.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     versions = {
         DetectorParams(story=StoryConfig(term_prefix=n)).version("model-a") for n in (0, 4, 5)
     }
@@ -544,16 +544,9 @@ def test_final_fades_give_the_version_of_the_release_before_faded_resumption() -
     """`resume_faded` off is the behaviour of the release before it (word stems, every fade
     final): it has that release's version, so its checkpoints still restore."""
     final = DetectorParams(tracker=TrackerConfig(resume_faded=False, keep_apart=False))
-    fields = dataclasses.asdict(final)
-    del fields["lexical"]
-    del fields["time_view"]
-    del fields["tracker"]["keep_apart"]
-    del fields["tracker"]["keep_apart_by_words"]
-    del fields["tracker"]["resume_faded"]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    assert final.version("model-a") == version_without(
+        final, "tracker.keep_apart", "tracker.keep_apart_by_words", "tracker.resume_faded"
     )
-    assert final.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     assert final.version("model-a") != DetectorParams().version("model-a")
 
 
@@ -564,25 +557,12 @@ def test_clusters_never_cut_give_the_version_of_the_release_before_keeping_apart
     under either still restore. Cutting only where no keyword is shared has a version of its
     own."""
     never = DetectorParams(tracker=TrackerConfig(keep_apart=False))
-    fields = dataclasses.asdict(never)
-    del fields["lexical"]
-    del fields["time_view"]
-    del fields["tracker"]["keep_apart"]
-    del fields["tracker"]["keep_apart_by_words"]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
+    assert never.version("model-a") == version_without(
+        never, "tracker.keep_apart", "tracker.keep_apart_by_words"
     )
-    assert never.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
     by_meaning = DetectorParams(tracker=TrackerConfig(keep_apart_by_words=False))
-    fields = dataclasses.asdict(by_meaning)
-    del fields["lexical"]
-    del fields["time_view"]
-    del fields["tracker"]["keep_apart_by_words"]
-    blob = json.dumps(
-        {"params": fields, "model": "model-a", "tokens": TOKENS_REVISION}, sort_keys=True
-    )
-    assert (
-        by_meaning.version("model-a") == hashlib.blake2b(blob.encode(), digest_size=6).hexdigest()
+    assert by_meaning.version("model-a") == version_without(
+        by_meaning, "tracker.keep_apart_by_words"
     )
     versions = {p.version("model-a") for p in (never, by_meaning, DetectorParams())}
     assert len(versions) == 3
