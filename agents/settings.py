@@ -263,16 +263,27 @@ class Settings(BaseSettings):
         description="NARRATIVES_KEEP_APART: a slide's cluster holding at least a minimum "
         "cluster's worth of documents of each of two live narratives whose centroids are less "
         "similar than the tracker's match similarity (and, by default, whose published "
-        "keywords have none in common) is cut between them (streams.track.keep_apart): claims "
-        "of one debate that burst together stay two narratives; false = never cut, the "
+        "keywords have fewer than two in common) is cut between them "
+        "(streams.track.keep_apart): claims of one debate that burst together stay two "
+        "narratives; false = never cut, the "
         "behaviour and params_version of the release before.",
     )
     keep_apart_by_words: bool = Field(
         True,
         description="NARRATIVES_KEEP_APART_BY_WORDS: keep apart only narratives that share "
-        "none of their published keywords, so the sides of one story (a flood's casualty "
-        "reports and its appeals, which name the same places) are left together; false = "
+        "fewer than KEEP_APART_SHARED_WORDS of their published keywords, so the sides of one "
+        "story (a flood's casualty reports and its appeals, which name the same places) are "
+        "left together; false = "
         "by centroids alone, which also cuts a crisis's sub-narratives (for claim tracking).",
+    )
+    keep_apart_shared_words: int = Field(
+        2,
+        ge=1,
+        description="NARRATIVES_KEEP_APART_SHARED_WORDS: how many published keywords two "
+        "narratives must have in common to count as one story's sides and stay together: a "
+        "story's sides share its name, where and what; two claims of one debate share its "
+        "topic, one word. 1 = any shared keyword, the behaviour and params_version of the "
+        "release before.",
     )
     anchor_by_members: bool = Field(
         True,
@@ -474,6 +485,7 @@ class Settings(BaseSettings):
                 resume_absorbed=self.resume_absorbed,
                 keep_apart=self.keep_apart,
                 keep_apart_by_words=self.keep_apart_by_words,
+                keep_apart_shared_words=self.keep_apart_shared_words,
                 anchor_by_members=self.anchor_by_members,
                 resume_faded=self.resume_faded,
                 overlap_floor=self.min_cluster_size,

@@ -89,7 +89,7 @@ class DetectorParams:
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
         `story.term_prefix` at 0, `tracker.keep_apart` off, or on with
-        `tracker.keep_apart_by_words` off):
+        `tracker.keep_apart_by_words` off, or with `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
         The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
         decide keywords, stories and attachment by words, so other tokens are other
@@ -104,8 +104,12 @@ class DetectorParams:
         if not self.tracker.keep_apart:
             del params["tracker"]["keep_apart"]
             del params["tracker"]["keep_apart_by_words"]
+            del params["tracker"]["keep_apart_shared_words"]
         elif not self.tracker.keep_apart_by_words:
             del params["tracker"]["keep_apart_by_words"]
+            del params["tracker"]["keep_apart_shared_words"]
+        elif self.tracker.keep_apart_shared_words == 1:
+            del params["tracker"]["keep_apart_shared_words"]
         if not self.tracker.anchor_by_members:
             del params["tracker"]["anchor_by_members"]
         if not self.tracker.resume_faded:

@@ -71,12 +71,18 @@ class TrackerConfig:
     #: similar than `min_similarity` (see `keep_apart`): claims of one debate that burst in
     #: the same week stay two narratives.
     keep_apart: bool = True
-    #: ... and only when their published keywords have none in common: a crisis's casualty
+    #: ... and only when their published keywords have little in common: a crisis's casualty
     #: reports and its donation appeals are as far apart in meaning as two claims of one
     #: debate, but they share the crisis's place names and hashtags (docs/measurements.md,
     #: "Keeping apart what shares no word"). False: by centroids alone, the setting's
     #: behaviour before the twenty-fourth session, which cuts a crisis's sub-narratives too.
     keep_apart_by_words: bool = True
+    #: ... and "in common" means at least this many of their published keywords. One shared
+    #: word is what two claims of one debate have (its topic: "vaccine", "border", "war"); a
+    #: story's sides share its name, where and what ("boulder", "flood", "#coflood"). 1: any
+    #: shared keyword keeps them whole, as in the twenty-fourth session (docs/measurements.md,
+    #: "Two words in common").
+    keep_apart_shared_words: int = 2
     #: A narrative with at least `overlap_floor` documents still in the window is matched
     #: through them (member overlap) and never by centroid similarity alone: its documents
     #: say where it went. Centroid similarity is for narratives whose documents left the
@@ -152,7 +158,8 @@ def keep_apart(
     listed under the other. Here a cluster holding at least `overlap_floor` documents of each
     of two or more live narratives is cut when no two of those narratives are alike by the
     tracker's own test for "the same narrative" (centroid cosine >= `min_similarity`) and,
-    with `keep_apart_by_words`, no two share a published keyword: each row goes to the
+    with `keep_apart_by_words`, no two share `keep_apart_shared_words` (2) of their published
+    keywords: each row goes to the
     narrative whose centroid is nearest to it. When some of them have converged, the lump may
     be a real convergence, and the cluster is left for the tracker to merge; a cluster holding
     one narrative and a burst of new documents is left alone too.
@@ -161,7 +168,8 @@ def keep_apart(
     of one story. A flood's casualty reports and its donation appeals are often less than 0.8
     alike, yet both name the flood, its places and its hashtags, and cutting them costs the
     story grouping that must unite them again; two claims of one debate ("HIV in the vaccine",
-    "a PCR test vaccinates you") share no word among their keywords. Meaning and words must
+    "a PCR test vaccinates you") share at most the debate's topic among their keywords
+    ("vaccine"), while a story's sides share its name: where and what. Meaning and words must
     both say "two narratives", the rule of attachment by words as well. Keywords are those
     last published (`Narrative.reported_keywords`), so a consumer can see why two narratives
     were kept apart, and a replay or a restored checkpoint cuts the same clusters.
@@ -193,7 +201,9 @@ def keep_apart(
         if float(sims.max()) >= config.min_similarity:
             out.append(list(rows))  # some of them converged: the tracker's merge to make
             continue
-        if config.keep_apart_by_words and _share_a_keyword([narratives[k] for k in held]):
+        if config.keep_apart_by_words and _share_keywords(
+            [narratives[k] for k in held], config.keep_apart_shared_words
+        ):
             out.append(list(rows))  # one story's sides, told in its words: one cluster
             continue
         nearest = np.argmax(matrix[list(rows)] @ centroids.T, axis=1)
@@ -204,15 +214,14 @@ def keep_apart(
     return out
 
 
-def _share_a_keyword(narratives: Sequence[Narrative]) -> bool:
-    """Whether any two of these narratives have a published keyword in common."""
-    seen: set[str] = set()
-    for narrative in narratives:
-        words = set(narrative.reported_keywords)
-        if words & seen:
-            return True
-        seen |= words
-    return False
+def _share_keywords(narratives: Sequence[Narrative], at_least: int) -> bool:
+    """Whether any two of these narratives have `at_least` published keywords in common."""
+    words = [set(narrative.reported_keywords) for narrative in narratives]
+    return any(
+        len(words[i] & words[j]) >= at_least
+        for i in range(len(words))
+        for j in range(i + 1, len(words))
+    )
 
 
 def narrative_id_for(first_doc_id: str, slide_end: float) -> str:

@@ -82,6 +82,19 @@ def test_keeping_apart_follows_its_environment_variables(
     assert Settings().detector_params.version("m") in versions
 
 
+def test_the_words_that_keep_a_lump_whole_follow_their_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.tracker.keep_apart_shared_words == 2  # the default
+    two = Settings().detector_params.version("m")
+    monkeypatch.setenv("NARRATIVES_KEEP_APART_SHARED_WORDS", "1")
+    assert Settings().detector_params.tracker.keep_apart_shared_words == 1
+    assert Settings().detector_params.version("m") != two
+    monkeypatch.setenv("NARRATIVES_KEEP_APART_SHARED_WORDS", "0")  # nothing would be cut
+    with pytest.raises(ValueError, match="keep_apart_shared_words"):
+        Settings()
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

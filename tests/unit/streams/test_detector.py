@@ -531,6 +531,7 @@ def test_whole_word_story_profiles_give_the_version_of_the_release_before_stems(
         whole,
         "tracker.keep_apart",
         "tracker.keep_apart_by_words",
+        "tracker.keep_apart_shared_words",
         "tracker.resume_faded",
         "story.term_prefix",
     )
@@ -545,7 +546,11 @@ def test_final_fades_give_the_version_of_the_release_before_faded_resumption() -
     final): it has that release's version, so its checkpoints still restore."""
     final = DetectorParams(tracker=TrackerConfig(resume_faded=False, keep_apart=False))
     assert final.version("model-a") == version_without(
-        final, "tracker.keep_apart", "tracker.keep_apart_by_words", "tracker.resume_faded"
+        final,
+        "tracker.keep_apart",
+        "tracker.keep_apart_by_words",
+        "tracker.keep_apart_shared_words",
+        "tracker.resume_faded",
     )
     assert final.version("model-a") != DetectorParams().version("model-a")
 
@@ -553,22 +558,39 @@ def test_final_fades_give_the_version_of_the_release_before_faded_resumption() -
 def test_clusters_never_cut_give_the_version_of_the_release_before_keeping_apart() -> None:
     """`keep_apart` off is the behaviour of the release before it was on by default (every
     slide's clusters as HDBSCAN found them), and keeping apart by centroids alone is that
-    release's `keep_apart` setting: each has that release's version, so checkpoints written
-    under either still restore. Cutting only where no keyword is shared has a version of its
-    own."""
+    release's `keep_apart` setting; one shared keyword enough to keep a lump whole is the
+    rule of the release after it. Each has its release's version, so checkpoints written
+    under any of them still restore. Two shared keywords (the default) have a version of
+    their own."""
     never = DetectorParams(tracker=TrackerConfig(keep_apart=False))
     assert never.version("model-a") == version_without(
-        never, "tracker.keep_apart", "tracker.keep_apart_by_words"
+        never,
+        "tracker.keep_apart",
+        "tracker.keep_apart_by_words",
+        "tracker.keep_apart_shared_words",
     )
     by_meaning = DetectorParams(tracker=TrackerConfig(keep_apart_by_words=False))
     assert by_meaning.version("model-a") == version_without(
-        by_meaning, "tracker.keep_apart_by_words"
+        by_meaning, "tracker.keep_apart_by_words", "tracker.keep_apart_shared_words"
     )
-    versions = {p.version("model-a") for p in (never, by_meaning, DetectorParams())}
-    assert len(versions) == 3
-    # Words are moot while nothing is cut: no version of its own.
-    moot = DetectorParams(tracker=TrackerConfig(keep_apart=False, keep_apart_by_words=False))
+    any_word = DetectorParams(tracker=TrackerConfig(keep_apart_shared_words=1))
+    assert any_word.version("model-a") == version_without(
+        any_word, "tracker.keep_apart_shared_words"
+    )
+    assert DetectorParams().tracker.keep_apart_shared_words == 2
+    versions = {p.version("model-a") for p in (never, by_meaning, any_word, DetectorParams())}
+    assert len(versions) == 4
+    # Words are moot while nothing is cut, and their count while words are not asked.
+    moot = DetectorParams(
+        tracker=TrackerConfig(
+            keep_apart=False, keep_apart_by_words=False, keep_apart_shared_words=3
+        )
+    )
     assert moot.version("model-a") == never.version("model-a")
+    uncounted = DetectorParams(
+        tracker=TrackerConfig(keep_apart_by_words=False, keep_apart_shared_words=3)
+    )
+    assert uncounted.version("model-a") == by_meaning.version("model-a")
 
 
 def test_every_event_names_a_story_and_a_narrative_keeps_its_story_until_regrouped(
@@ -1129,9 +1151,10 @@ class LumpCluster:
 LUMPED = frozenset({5})
 
 
-def lump_stream(shared: str = "lismore") -> list[Document]:
+def lump_stream(shared: str = "lismore flood") -> list[Document]:
     """A (0 deg) posts every 20 minutes and B (90 deg) every 30, for 10 hours: two sides of
-    one flood, A's casualty reports and B's appeals, both naming the town (`shared`)."""
+    one flood, A's casualty reports and B's appeals, both naming the town and the flood
+    (`shared`)."""
     docs = [
         Document(
             f"a{i:02d}", "post", f"{(i % 3) - 1} 0 casualties {shared}", START + i * 20 * MINUTE
@@ -1146,7 +1169,7 @@ def lump_stream(shared: str = "lismore") -> list[Document]:
 
 
 def scripted_replay(
-    clusterer: Clusterer, params: DetectorParams, shared: str = "lismore"
+    clusterer: Clusterer, params: DetectorParams, shared: str = "lismore flood"
 ) -> list[NarrativeEvent]:
     """`lump_stream` replayed whole through a scripted clusterer."""
     detector = Detector(params, AngleEmbedder(), clusterer)
@@ -1155,9 +1178,9 @@ def scripted_replay(
 
 
 def lump_replay(
-    params: DetectorParams = SWING_PARAMS, shared: str = "lismore"
+    params: DetectorParams = SWING_PARAMS, shared: str = "lismore flood"
 ) -> list[NarrativeEvent]:
-    """The lumping slide is left whole by keep-apart: A and B share the town's name."""
+    """The lumping slide is left whole by keep-apart: A and B share the story's name."""
     return scripted_replay(LumpCluster(LUMPED), params, shared)
 
 
@@ -1260,9 +1283,22 @@ def test_keeping_apart_stops_the_lumping_slide_from_merging_two_distinct_narrati
     lumped_slide = [e for e in events if e.window.end == "2023-05-11T06:00:00.000Z"]
     assert {e.first_doc_id: e.size for e in lumped_slide} == {"a00": 18, "b00": 12}
     assert lump_replay(shared="") == events
-    # Sharing the town's name, they are left in one cluster and merge (the tests above);
-    # by centroids alone they are cut all the same, and never cutting, they merge again.
+    # Sharing the town's and the flood's names, they are left in one cluster and merge (the
+    # tests above). Sharing one word only, they are cut as two claims of one debate would be,
+    # unless one shared keyword is enough (the twenty-fourth session's rule). By centroids
+    # alone they are cut all the same, and never cutting, they merge again.
     assert any(e.type == "merged" for e in lump_replay())
+
+    def shape(replay: list[NarrativeEvent]) -> list[tuple[str, str, int, str]]:
+        return [(e.type, e.first_doc_id, e.size, e.window.end) for e in replay]
+
+    assert shape(lump_replay(shared="lismore")) == shape(events)
+    any_word = dataclasses.replace(
+        SWING_PARAMS,
+        tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart_shared_words=1),
+    )
+    assert any(e.type == "merged" for e in lump_replay(any_word, shared="lismore"))
+    assert not any(e.type == "merged" for e in lump_replay(any_word, shared=""))
     by_meaning = dataclasses.replace(
         SWING_PARAMS,
         tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart_by_words=False),
@@ -1272,5 +1308,5 @@ def test_keeping_apart_stops_the_lumping_slide_from_merging_two_distinct_narrati
         SWING_PARAMS, tracker=dataclasses.replace(SWING_PARAMS.tracker, keep_apart=False)
     )
     assert any(e.type == "merged" for e in lump_replay(never, shared=""))
-    versions = {p.version("angle") for p in (SWING_PARAMS, by_meaning, never)}
-    assert len(versions) == 3
+    versions = {p.version("angle") for p in (SWING_PARAMS, by_meaning, never, any_word)}
+    assert len(versions) == 4

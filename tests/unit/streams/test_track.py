@@ -568,10 +568,11 @@ def test_a_cluster_where_two_narratives_converged_is_left_to_the_tracker() -> No
     assert rows_of(doc_ids, cut) == [[*xs, *x2s], ys, ["z1", "z2"]]
 
 
-def test_narratives_that_share_a_published_keyword_are_left_in_one_cluster() -> None:
+def test_narratives_that_share_their_story_s_name_are_left_in_one_cluster() -> None:
     # Two sides of one flood (casualty reports, donation appeals) are as far apart in meaning
-    # as two claims, but both name the town: by words they are one story, so the slide's
-    # cluster stays whole. Two claims whose keywords have nothing in common are cut, and by
+    # as two claims, but both name the town and the flood's hashtag: by words they are one
+    # story, so the slide's cluster stays whole. Two claims of one debate share its topic
+    # ("vaccine") and nothing else: one word is not a story's name, so they are cut. By
     # centroids alone (keep_apart_by_words off) the flood's sides are cut too.
     xs, ys = ids("x", 1, 10), ids("y", 1, 10)
     doc_ids = [*xs, *ys]
@@ -579,31 +580,45 @@ def test_narratives_that_share_a_published_keyword_are_left_in_one_cluster() -> 
     lumped = [list(range(20))]
     sides = [
         narrative("X", xs, AXES[0], ("killed", "lismore", "#nswfloods")),
-        narrative("Y", ys, AXES[1], ("donate", "appeal", "lismore")),
+        narrative("Y", ys, AXES[1], ("donate", "#nswfloods", "appeal", "lismore")),
     ]
     claims = [
         narrative("X", xs, AXES[0], ("hiv", "vaccine", "aids")),
-        narrative("Y", ys, AXES[1], ("pcr", "test", "vaccinates")),
+        narrative("Y", ys, AXES[1], ("pcr", "test", "vaccine", "vaccinates")),
     ]
-    assert APART.keep_apart_by_words  # the default
+    assert APART.keep_apart_by_words and APART.keep_apart_shared_words == 2  # the defaults
     assert keep_apart(lumped, doc_ids, matrix, sides, APART) == lumped
     assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, claims, APART)) == [xs, ys]
     by_meaning = replace(APART, keep_apart_by_words=False)
     assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, sides, by_meaning)) == [xs, ys]
+    # With one shared word enough (the twenty-fourth session's rule), the claims stay lumped;
+    # claims with no word in common are cut under either rule.
+    any_word = replace(APART, keep_apart_shared_words=1)
+    assert keep_apart(lumped, doc_ids, matrix, claims, any_word) == lumped
+    unrelated = [
+        narrative("X", xs, AXES[0], ("hiv", "vaccine", "aids")),
+        narrative("Y", ys, AXES[1], ("pcr", "test", "vaccinates")),
+    ]
+    for config in (APART, any_word):
+        assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, unrelated, config)) == [xs, ys]
 
 
-def test_one_shared_keyword_among_three_narratives_leaves_their_cluster_whole() -> None:
-    # X and Z share "border"; Y shares nothing. Any pair that words call one story keeps the
-    # lump whole, as a converged pair does: which of the three to cut is the tracker's call.
+def test_one_pair_sharing_a_story_s_name_among_three_leaves_their_cluster_whole() -> None:
+    # X and Z share "caravan" and "border"; Y shares nothing. Any pair that words call one
+    # story keeps the lump whole, as a converged pair does: which of the three to cut is the
+    # tracker's call. Sharing "border" alone, the three are cut, unless one word is enough.
     xs, ys, zs = ids("x", 1, 10), ids("y", 1, 10), ids("z", 1, 10)
     doc_ids = [*xs, *ys, *zs]
     matrix = np.array([AXES[0]] * 10 + [AXES[1]] * 10 + [AXES[2]] * 10, dtype=np.float32)
     lumped = [list(range(30))]
     known = [
-        narrative("X", xs, AXES[0], ("caravan", "border")),
+        narrative("X", xs, AXES[0], ("caravan", "border", "mexico")),
         narrative("Y", ys, AXES[1], ("luciferase",)),
-        narrative("Z", zs, AXES[2], ("belarus", "border")),
+        narrative("Z", zs, AXES[2], ("tapachula", "border", "caravan")),
     ]
     assert keep_apart(lumped, doc_ids, matrix, known, APART) == lumped
-    apart = [known[0], known[1], narrative("Z", zs, AXES[2], ("belarus", "grave"))]
-    assert rows_of(doc_ids, keep_apart(lumped, doc_ids, matrix, apart, APART)) == [xs, ys, zs]
+    one_word = [known[0], known[1], narrative("Z", zs, AXES[2], ("belarus", "border"))]
+    cut = keep_apart(lumped, doc_ids, matrix, one_word, APART)
+    assert rows_of(doc_ids, cut) == [xs, ys, zs]
+    any_word = replace(APART, keep_apart_shared_words=1)
+    assert keep_apart(lumped, doc_ids, matrix, one_word, any_word) == lumped
