@@ -159,10 +159,10 @@ def keep_apart(
     of two or more live narratives is cut when no two of those narratives are alike by the
     tracker's own test for "the same narrative" (centroid cosine >= `min_similarity`) and,
     with `keep_apart_by_words`, no two share `keep_apart_shared_words` (2) of their published
-    keywords: each row goes to the
-    narrative whose centroid is nearest to it. When some of them have converged, the lump may
-    be a real convergence, and the cluster is left for the tracker to merge; a cluster holding
-    one narrative and a burst of new documents is left alone too.
+    keywords: each row goes to the narrative whose centroid is nearest to it. When some of
+    them have converged, the lump may be a real convergence, and the cluster is left for the
+    tracker to merge; a cluster holding one narrative and a burst of new documents is left
+    alone too.
 
     Why words too: centroids below the match similarity do not tell two claims from two sides
     of one story. A flood's casualty reports and its donation appeals are often less than 0.8

@@ -265,9 +265,9 @@ def test_keeping_apart_after_a_restart_reads_the_published_keywords_from_the_che
 ) -> None:
     # Checkpoint just before the slide that lumps A and B: they share the town's and the
     # flood's names among their published keywords, so keep-apart leaves the lump whole and
-    # B is merged, then
-    # resumes. The restored detector decides the same from the keywords in the checkpoint;
-    # without them it would see two narratives that share no word and cut the lump instead.
+    # B is merged, then resumes. The restored detector decides the same from the keywords in
+    # the checkpoint; without them it would see two narratives that share no word and cut
+    # the lump instead.
     def edit(data: dict[str, Any]) -> None:
         if not keep_keywords:
             for item in data["narratives"]:

@@ -1150,8 +1150,12 @@ class LumpCluster:
 #: The slide ending 06:00 (the sixth) lumps A and B: B has 12 posts then, enough to merge.
 LUMPED = frozenset({5})
 
+#: What A and B of the lump stream both name: the town and the flood, a story's name (two
+#: words, enough for keep-apart to leave their lump whole).
+STORY_NAME = "lismore flood"
 
-def lump_stream(shared: str = "lismore flood") -> list[Document]:
+
+def lump_stream(shared: str = STORY_NAME) -> list[Document]:
     """A (0 deg) posts every 20 minutes and B (90 deg) every 30, for 10 hours: two sides of
     one flood, A's casualty reports and B's appeals, both naming the town and the flood
     (`shared`)."""
@@ -1169,7 +1173,7 @@ def lump_stream(shared: str = "lismore flood") -> list[Document]:
 
 
 def scripted_replay(
-    clusterer: Clusterer, params: DetectorParams, shared: str = "lismore flood"
+    clusterer: Clusterer, params: DetectorParams, shared: str = STORY_NAME
 ) -> list[NarrativeEvent]:
     """`lump_stream` replayed whole through a scripted clusterer."""
     detector = Detector(params, AngleEmbedder(), clusterer)
@@ -1178,7 +1182,7 @@ def scripted_replay(
 
 
 def lump_replay(
-    params: DetectorParams = SWING_PARAMS, shared: str = "lismore flood"
+    params: DetectorParams = SWING_PARAMS, shared: str = STORY_NAME
 ) -> list[NarrativeEvent]:
     """The lumping slide is left whole by keep-apart: A and B share the story's name."""
     return scripted_replay(LumpCluster(LUMPED), params, shared)
