@@ -353,6 +353,14 @@ class Settings(BaseSettings):
         "narrative (streams/lone.py); HDBSCAN "
         "alone never reports a window that holds a single story.",
     )
+    lone_cold_start: bool = Field(
+        True,
+        description="NARRATIVES_LONE_COLD_START: until a slide has found clusters (no "
+        "typical narrative yet), a slide that found none asks HDBSCAN, allowed a single "
+        "cluster, for the scale of its one story and searches at it, once the proposal beats "
+        "19 column-shuffled copies of the window (streams/lone.py); false waits for the first "
+        "clustered slide.",
+    )
     attach_noise: bool = Field(
         True,
         description="NARRATIVES_ATTACH_NOISE: report the window documents that clustering left "
@@ -503,7 +511,11 @@ class Settings(BaseSettings):
                 keyword_terms=self.attach_keyword_terms,
             ),
             home=HomeConfig(enabled=self.report_at_home),
-            lone=LoneConfig(enabled=self.lone_story, max_rows=self.cluster_max_points),
+            lone=LoneConfig(
+                enabled=self.lone_story,
+                max_rows=self.cluster_max_points,
+                cold_start=self.lone_cold_start,
+            ),
             describe=DescribeConfig(),
             events=EventConfig(
                 update_min_new=self.update_min_new, update_min_growth=self.update_min_growth

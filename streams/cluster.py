@@ -95,22 +95,42 @@ class HdbscanClusterer:
         self.params = params
 
     def fit_predict(self, vectors: npt.NDArray[np.float32]) -> Labels:
-        import hdbscan
+        return hdbscan_labels(vectors, self.params)
 
-        n = len(vectors)
-        size = self.params.effective_min_cluster_size(n)
-        if n < max(2 * size, 3):
-            return np.full(n, -1, dtype=np.int64)
-        reduced = reduce_dimension(vectors, self.params.pca_dim)
-        model = hdbscan.HDBSCAN(
-            min_cluster_size=size,
-            min_samples=min(self.params.min_samples or size, n - 1),
-            metric="euclidean",
-            cluster_selection_method=self.params.cluster_selection_method,
-            cluster_selection_epsilon=self.params.cluster_selection_epsilon,
-            algorithm=self.params.algorithm,
-            core_dist_n_jobs=1,
-            approx_min_span_tree=False,  # exact tree: same input, same clusters
-        )
-        labels = model.fit_predict(reduced)
-        return np.asarray(labels, dtype=np.int64)
+
+def hdbscan_labels(vectors: npt.NDArray[np.float32], params: HdbscanParams) -> Labels:
+    """HDBSCAN's labels for the rows (PCA first), -1 for noise."""
+    n = len(vectors)
+    size = params.effective_min_cluster_size(n)
+    if n < max(2 * size, 3):
+        return np.full(n, -1, dtype=np.int64)
+    return _hdbscan(reduce_dimension(vectors, params.pca_dim), params, False)
+
+
+def single_cluster_labels(reduced: npt.NDArray[np.float64], params: HdbscanParams) -> Labels:
+    """HDBSCAN's labels for already reduced rows, allowed to select the root of its tree: a
+    window that is one dense group among scattered points reports that group's core
+    (`streams.lone.cold_start_story`)."""
+    return _hdbscan(reduced, params, True)
+
+
+def _hdbscan(
+    reduced: npt.NDArray[np.float64], params: HdbscanParams, allow_single_cluster: bool
+) -> Labels:
+    import hdbscan
+
+    n = len(reduced)
+    size = params.effective_min_cluster_size(n)
+    model = hdbscan.HDBSCAN(
+        min_cluster_size=size,
+        min_samples=min(params.min_samples or size, n - 1),
+        metric="euclidean",
+        cluster_selection_method=params.cluster_selection_method,
+        cluster_selection_epsilon=params.cluster_selection_epsilon,
+        algorithm=params.algorithm,
+        allow_single_cluster=allow_single_cluster,
+        core_dist_n_jobs=1,
+        approx_min_span_tree=False,  # exact tree: same input, same clusters
+    )
+    labels = model.fit_predict(reduced)
+    return np.asarray(labels, dtype=np.int64)

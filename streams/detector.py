@@ -44,7 +44,7 @@ from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
 from streams.keywords import TOKENS_REVISION, class_tfidf, pseudo_stem
 from streams.lexical import LexicalConfig, blend
-from streams.lone import LoneConfig, lone_story, typical_cohesion
+from streams.lone import LoneConfig, cold_start_story, lone_story, typical_cohesion
 from streams.normalise import NormaliseConfig
 from streams.signals import FirstDocuments, compute_signals
 from streams.story import StoryConfig, assign_stories
@@ -88,7 +88,7 @@ class DetectorParams:
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
-        `story.term_prefix` at 0, `tracker.keep_apart` off, or on with
+        `story.term_prefix` at 0, `lone.cold_start` off, `tracker.keep_apart` off, or on with
         `tracker.keep_apart_by_words` off, or with `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
         The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
@@ -116,6 +116,8 @@ class DetectorParams:
             del params["tracker"]["resume_faded"]
         if not self.story.term_prefix:
             del params["story"]["term_prefix"]
+        if not self.lone.cold_start:
+            del params["lone"]["cold_start"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )
@@ -592,11 +594,18 @@ class Detector:
         self, labels: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]
     ) -> npt.NDArray[np.int64]:
         """A slide whose clusterer found nothing, searched for a single story at the
-        reference cohesion of the last slide that found clusters (`streams.lone`)."""
+        reference cohesion of the last slide that found clusters, or, before any did, by
+        HDBSCAN allowed a single cluster (`streams.lone`)."""
         config = self.params.lone
-        if not config.enabled or self.reference_cohesion is None or len(labels) > config.max_rows:
+        if not config.enabled or len(labels) > config.max_rows:
             return labels
-        rows = lone_story(matrix, self.reference_cohesion, self.params.hdbscan.min_cluster_size)
+        if self.reference_cohesion is not None:
+            size = self.params.hdbscan.min_cluster_size
+            rows = lone_story(matrix, self.reference_cohesion, size)
+        elif config.cold_start:
+            rows = cold_start_story(matrix, self.params.hdbscan)
+        else:
+            return labels
         if rows:
             labels = labels.copy()
             labels[rows] = 0

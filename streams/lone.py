@@ -25,8 +25,17 @@ median cosine 0.74 against a reference of 0.82) was never reported at all.
 When a slide's clusterer found nothing, `lone_story` takes the document with the most
 neighbours at cosine >= the reference (its densest point at that scale), the centroid of those
 neighbours, and every document at cosine >= the reference from that centroid. They are one
-narrative when there are at least `min_cluster_size` of them. Before any slide has found a
-cluster there is no reference, and nothing is done.
+narrative when there are at least `min_cluster_size` of them.
+
+Before any slide has found a cluster there is no reference: a stream that opens with one story
+among scattered posts (mide22-en's first six weeks: one claim posted 37 times among unrelated
+posts) reports nothing until a second story arrives, and a stream filtered to one campaign
+may never. There HDBSCAN is asked for the scale (`cold_start_story`): run again with
+`allow_single_cluster`, it may select the root of its tree and return its densest points.
+It does so on chatter too, so those points are not taken as a narrative; their radius is the
+scale at which the same one-story search runs, where a story's documents are each other's
+neighbours and chatter's are not. The cold start never sets the reference: only the
+clusterer's own clusters do, as before.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from streams.cluster import HdbscanParams, reduce_dimension, single_cluster_labels
 
 Matrix = npt.NDArray[np.float32]
 
@@ -50,6 +61,10 @@ class LoneConfig:
 
     enabled: bool = True
     max_rows: int = 4000
+    #: Before the stream has a reference, let HDBSCAN propose the window's one story and
+    #: search at its scale (`cold_start_story`). False: nothing is searched until a slide
+    #: finds clusters, as before the twenty-sixth session.
+    cold_start: bool = True
     #: The reference cohesion is each cluster's member cosine at this quantile (median over
     #: clusters): 0.1 = the cosine within which nine in ten of a typical narrative's members
     #: lie. 0.5 was the first version's median member.
@@ -101,3 +116,46 @@ def lone_story(matrix: Matrix, cohesion: float, min_size: int) -> list[int]:
         return []
     rows = np.flatnonzero(x.astype(np.float64) @ (centroid / norm) >= cohesion)
     return rows.tolist() if len(rows) >= min_size else []
+
+
+def cold_start_story(matrix: Matrix, params: HdbscanParams, nulls: int = 19) -> list[int]:
+    """The rows of the window's one story, when HDBSCAN finds one the window's chatter cannot
+    explain, or [].
+
+    HDBSCAN with `allow_single_cluster` (same parameters as the slide's clustering) proposes
+    one core, its densest rows. It proposes one on scattered chatter too (it can always select
+    the root of its tree), so the proposal is tested against chance: the same run on `nulls`
+    copies of the window whose coordinates (in HDBSCAN's PCA space) are shuffled column by
+    column, which keeps each coordinate's spread and loses which documents go together (the
+    reference distribution of the gap statistic). The core counts when it is tighter (median
+    pairwise distance) than every null copy's: with 19 copies, a one-sided test at 5 %. Its
+    median pairwise cosine is then the scale at which `lone_story` searches the window.
+    Deterministic: HDBSCAN runs on exact trees and the shuffles on a fixed seed.
+    """
+    n = len(matrix)
+    size = params.effective_min_cluster_size(n)
+    if n < max(2 * size, 3):
+        return []
+    reduced = reduce_dimension(matrix, params.pca_dim)
+    labels = single_cluster_labels(reduced, params)
+    if int(labels.max()) != 0:
+        return []  # no cluster, or (never seen where the default found none) several
+    spread = _median_pair_distance(reduced[labels == 0])
+    rng = np.random.default_rng(0)
+    for _ in range(nulls):
+        shuffled = np.column_stack([rng.permutation(col) for col in reduced.T])
+        null_labels = single_cluster_labels(shuffled, params)
+        if (
+            int(null_labels.max()) == 0
+            and _median_pair_distance(shuffled[null_labels == 0]) <= spread
+        ):
+            return []
+    core = matrix[labels == 0].astype(np.float64)
+    pairs = (core @ core.T)[np.triu_indices(len(core), k=1)]
+    return lone_story(matrix, float(np.median(pairs)), params.min_cluster_size)
+
+
+def _median_pair_distance(points: npt.NDArray[np.float64]) -> float:
+    diffs = points[:, None, :] - points[None, :, :]
+    distances = np.sqrt((diffs**2).sum(axis=-1))
+    return float(np.median(distances[np.triu_indices(len(points), k=1)]))

@@ -95,6 +95,16 @@ def test_the_words_that_keep_a_lump_whole_follow_their_environment_variable(
         Settings()
 
 
+def test_the_lone_story_cold_start_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.lone.cold_start  # the default
+    on = Settings().detector_params.version("m")
+    monkeypatch.setenv("NARRATIVES_LONE_COLD_START", "false")
+    assert not Settings().detector_params.lone.cold_start
+    assert Settings().detector_params.version("m") != on
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

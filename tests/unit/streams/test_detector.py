@@ -929,6 +929,56 @@ def test_a_window_holding_one_story_reports_it_at_the_streams_own_scale() -> Non
     assert events_fresh == [] and fresh.reference_cohesion is None
 
 
+class RowEmbedder:
+    """Embeds "row N" as row N of a fixed matrix (any dimension)."""
+
+    model_id = "rows"
+
+    def __init__(self, matrix: npt.NDArray[np.float32]) -> None:
+        self.matrix = matrix
+        self.dimension = matrix.shape[1]
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self.matrix[[int(text.split()[1]) for text in texts]]
+
+
+def test_a_stream_that_opens_with_one_story_reports_it_before_any_second_one() -> None:
+    """The first hours hold one claim (20 posts, pairwise cosine about 0.5 in 384 dimensions,
+    as a sentence encoder's) among 30 unrelated posts. HDBSCAN reports nothing (it never
+    selects a window's only group), and there is no narrative yet to give the lone-story pass
+    its scale; the cold start finds the claim, only its posts. Off, nothing is reported, as
+    before the twenty-sixth session, and the version is that release's."""
+    rng = np.random.default_rng(11)
+    centre = rng.normal(size=384)
+    told = centre / np.linalg.norm(centre) + rng.normal(size=(20, 384)) / 384**0.5
+    rows = np.vstack([told, rng.normal(size=(30, 384))])
+    matrix = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    order = random.Random(3).sample(range(50), 50)  # the claim's posts among the others
+    docs = [
+        Document(f"d{k:02d}", "post", f"row {k}", START + i * 2 * MINUTE)
+        for i, k in enumerate(order)
+    ]
+    claim = {f"d{k:02d}" for k in range(20)}
+
+    def run(cold_start: bool) -> tuple[Detector, list[NarrativeEvent]]:
+        params = dataclasses.replace(PARAMS, lone=LoneConfig(cold_start=cold_start))
+        detector = Detector(params, RowEmbedder(matrix))
+        detector.ingest(docs)
+        return detector, detector.advance(flush=True)
+
+    detector, events = run(True)
+    emerged = [e for e in events if e.type == "emerged"]
+    assert len(emerged) == 1
+    assert len(emerged[0].member_ids) >= 10 and set(emerged[0].member_ids) <= claim
+    assert detector.lone_slides >= 1 and detector.reference_cohesion is None
+
+    off, events_off = run(False)
+    assert events_off == [] and off.lone_slides == 0
+    params_off = DetectorParams(lone=LoneConfig(cold_start=False))
+    assert params_off.version("model-a") == version_without(params_off, "lone.cold_start")
+    assert params_off.version("model-a") != DetectorParams().version("model-a")
+
+
 class SwingCluster:
     """Rows below 45 deg are cluster 0, above it cluster 1, except the two swing documents at
     20 and 25 deg: call k (one call per slide) puts each where its schedule says."""

@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streams.lone import LoneConfig, lone_story, typical_cohesion
+from streams.cluster import HdbscanParams
+from streams.lone import LoneConfig, cold_start_story, lone_story, typical_cohesion
 
 
 def _at(*degrees: float, lift: float = 0.0) -> npt.NDArray[np.float32]:
@@ -86,3 +87,47 @@ def test_lone_config_refuses_a_useless_bound() -> None:
         LoneConfig(max_rows=0)
     with pytest.raises(ValueError, match="reach_quantile"):
         LoneConfig(reach_quantile=1.5)
+
+
+def _unit(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _story_among_chatter(
+    seed: int, story: int, chatter: int, dim: int = 384, spread: float = 1.0
+) -> tuple[npt.NDArray[np.float32], list[int]]:
+    """`story` rows scattered around one direction (pairwise cosine about 0.5 at spread 1, as
+    a sentence encoder's posts of one claim) between two halves of `chatter` random rows (a
+    stream's unrelated posts: pairwise cosine about 0); the story's row numbers."""
+    rng = np.random.default_rng(seed)
+    centre = rng.normal(size=dim)
+    scatter = spread * rng.normal(size=(story, dim)) / dim**0.5
+    told = _unit(centre / np.linalg.norm(centre) + scatter)
+    other = _unit(rng.normal(size=(chatter, dim)))
+    half = chatter // 2
+    return np.vstack([other[:half], told, other[half:]]), list(range(half, half + story))
+
+
+@pytest.mark.parametrize(("seed", "story", "chatter"), [(7, 20, 30), (8, 15, 60), (9, 12, 30)])
+def test_cold_start_finds_one_story_among_unrelated_posts(
+    seed: int, story: int, chatter: int
+) -> None:
+    x, rows = _story_among_chatter(seed, story, chatter)
+    found = cold_start_story(x, HdbscanParams())
+    assert len(found) >= HdbscanParams().min_cluster_size
+    assert set(found) <= set(rows)  # every row it reports is the story's
+
+
+@pytest.mark.parametrize(("n", "dim"), [(20, 384), (40, 384), (200, 384), (40, 32), (80, 3)])
+def test_cold_start_reports_nothing_in_unrelated_posts(n: int, dim: int) -> None:
+    # HDBSCAN allowed a single cluster proposes a core here too (its densest ten rows, which
+    # the first version took as a narrative); the shuffled copies are as tight, so no story.
+    x = _unit(np.random.default_rng(n + dim).normal(size=(n, dim)))
+    assert cold_start_story(x, HdbscanParams()) == []
+
+
+def test_cold_start_needs_room_for_two_clusters_and_is_deterministic() -> None:
+    x, _ = _story_among_chatter(7, 12, 6)  # 18 rows: HDBSCAN's floor is two clusters of 10
+    assert cold_start_story(x, HdbscanParams()) == []
+    x, _ = _story_among_chatter(7, 20, 30)
+    assert cold_start_story(x, HdbscanParams()) == cold_start_story(x.copy(), HdbscanParams())
