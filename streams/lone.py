@@ -32,9 +32,10 @@ among scattered posts (mide22-en's first six weeks: one claim posted 37 times am
 posts) reports nothing until a second story arrives, and a stream filtered to one campaign
 may never. There HDBSCAN is asked for the scale (`cold_start_story`): run again with
 `allow_single_cluster`, it may select the root of its tree and return its densest points.
-It does so on chatter too, so those points are not taken as a narrative; their radius is the
-scale at which the same one-story search runs, where a story's documents are each other's
-neighbours and chatter's are not. The cold start never sets the reference: only the
+It does so on chatter too, so those points count only when they are tighter than the densest
+points of every one of 19 copies of the window with its coordinates shuffled apart (a test
+against chance, as the gap statistic's); their median pairwise cosine is then the scale at
+which the same one-story search runs. The cold start never sets the reference: only the
 clusterer's own clusters do, as before.
 """
 
@@ -156,6 +157,8 @@ def cold_start_story(matrix: Matrix, params: HdbscanParams, nulls: int = 19) -> 
 
 
 def _median_pair_distance(points: npt.NDArray[np.float64]) -> float:
-    diffs = points[:, None, :] - points[None, :, :]
-    distances = np.sqrt((diffs**2).sum(axis=-1))
-    return float(np.median(distances[np.triu_indices(len(points), k=1)]))
+    """Median Euclidean distance over the pairs of rows (n² floats, not n² × dimensions)."""
+    squares = (points**2).sum(axis=1)
+    gram = squares[:, None] + squares[None, :] - 2.0 * (points @ points.T)
+    upper = gram[np.triu_indices(len(points), k=1)]
+    return float(np.sqrt(np.median(np.maximum(upper, 0.0))))
