@@ -242,6 +242,13 @@ class Settings(BaseSettings):
         "last reported. 1 and 0 report every slide in which a narrative gains a document "
         "(lowest latency per document, most events).",
     )
+    update_counts_attached: bool = Field(
+        True,
+        description="NARRATIVES_UPDATE_COUNTS_ATTACHED: growth towards an `updated` event "
+        "counts the documents attached around a narrative's core as well as its members, so "
+        "a narrative growing by its tail lists those posts on an event; false counts members "
+        "only (the release before, which could hold posts it never listed).",
+    )
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
     )
@@ -518,7 +525,9 @@ class Settings(BaseSettings):
             ),
             describe=DescribeConfig(),
             events=EventConfig(
-                update_min_new=self.update_min_new, update_min_growth=self.update_min_growth
+                update_min_new=self.update_min_new,
+                update_min_growth=self.update_min_growth,
+                update_counts_attached=self.update_counts_attached,
             ),
             normalise=NormaliseConfig(max_chars=self.max_text_chars),
             amplification=AmplificationConfig(

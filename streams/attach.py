@@ -29,7 +29,9 @@ inside the vectors was measured and dropped, docs/measurements.md).
 Attached documents are reported beside the members (`attached_ids`), never fed back: they do
 not seed the next slide's clustering, move a centroid, count in tracking overlap or shape
 keywords, so the narratives, their ids and their members are the same with attachment on or
-off.
+off. They do count as growth towards an `updated` event (`EventConfig.update_counts_attached`):
+a narrative growing only by the posts around its core lists them on an event rather than
+holding them unseen, so with attachment on a narrative may have more `updated` events.
 """
 
 from __future__ import annotations

@@ -88,8 +88,9 @@ class DetectorParams:
         every existing deployment's version: its checkpoints still restore and its narratives
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
-        `story.term_prefix` at 0, `lone.cold_start` off, `tracker.keep_apart` off, or on with
-        `tracker.keep_apart_by_words` off, or with `tracker.keep_apart_shared_words` at 1):
+        `story.term_prefix` at 0, `lone.cold_start` off, `events.update_counts_attached` off,
+        `tracker.keep_apart` off, or on with `tracker.keep_apart_by_words` off, or with
+        `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
         The tokenizer's revision (`streams.keywords.TOKENS_REVISION`) is in it too: tokens
         decide keywords, stories and attachment by words, so other tokens are other
@@ -118,6 +119,8 @@ class DetectorParams:
             del params["story"]["term_prefix"]
         if not self.lone.cold_start:
             del params["lone"]["cold_start"]
+        if not self.events.update_counts_attached:
+            del params["events"]["update_counts_attached"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )
@@ -419,9 +422,12 @@ class Detector:
             if (
                 t.kind == "continued"
                 and touch is None
-                and not is_material(narrative, frozenset(members), desc, self.params.events)
+                and not is_material(
+                    narrative, frozenset(members), desc, self.params.events, frozenset(attached)
+                )
             ):
                 narrative.reported_members = narrative.reported_members & window_ids
+                narrative.reported_attached = narrative.reported_attached & window_ids
                 continue
             kind: EventType = "updated" if t.kind == "continued" else t.kind
             parents, children = list(t.parent_ids), list(t.child_ids)

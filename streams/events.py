@@ -32,6 +32,12 @@ class EventConfig:
     update_min_growth: float = 0.2
     update_keyword_churn: int = 2
     max_member_ids: int = 20_000
+    #: Growth counts attached documents (`streams.attach`) as well as members: a narrative
+    #: that grows by the posts around its dense core, often its whole slow tail, gets an
+    #: `updated` event listing them. False: members only, the behaviour (and `params_version`)
+    #: of the release before, where such posts could be held by a narrative and never listed
+    #: on any event (docs/measurements.md, "Posts a narrative held and never listed").
+    update_counts_attached: bool = True
 
 
 def rfc3339(epoch: float) -> str:
@@ -46,15 +52,28 @@ def event_id_for(params_version: str, narrative_id: str, version: int, kind: str
 
 
 def is_material(
-    narrative: Narrative, members: frozenset[str], desc: Description, config: EventConfig
+    narrative: Narrative,
+    members: frozenset[str],
+    desc: Description,
+    config: EventConfig,
+    attached: frozenset[str] = frozenset(),
 ) -> bool:
-    """Growth, new top keywords, a new source or a new story since the last event."""
+    """Growth, new top keywords, a new source or a new story since the last event.
+
+    Growth counts every document the event would list that no earlier event listed: members
+    and attached documents alike (`EventConfig.update_counts_attached`). Attached documents
+    are posts of the narrative that HDBSCAN left outside its dense core (`streams.attach`),
+    often the whole of its slow tail. Counted as members only, a narrative that grows by its
+    tail never reaches the threshold, and those posts are never listed on any event, so
+    consumers never learn they belong to it."""
     if narrative.story_id != narrative.reported_story_id:
         return True
-    new = len(members - narrative.reported_members)
-    if new >= max(
-        config.update_min_new, config.update_min_growth * len(narrative.reported_members)
-    ):
+    if config.update_counts_attached:
+        reported = narrative.reported_members | narrative.reported_attached
+        new = len((members | attached) - reported)
+    else:
+        reported, new = narrative.reported_members, len(members - narrative.reported_members)
+    if new >= max(config.update_min_new, config.update_min_growth * len(reported)):
         return True
     top = {term for term, _ in desc.keywords[:5]}
     if len(top - set(narrative.reported_keywords[:5])) >= config.update_keyword_churn and new > 0:
@@ -118,6 +137,7 @@ def build_event(
         narrative.reported_keywords = tuple(t for t, _ in desc.keywords)
         narrative.reported_sources = frozenset(desc.by_source)
     narrative.reported_members = member_set
+    narrative.reported_attached = frozenset(attached)
     narrative.reported_story_id = narrative.story_id
     return NarrativeEvent(
         event_id=event_id_for(

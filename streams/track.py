@@ -122,6 +122,8 @@ class Narrative:
     last_matched_end: float
     version: int = 0
     reported_members: frozenset[str] = frozenset()
+    #: Attached documents listed on the last event (`streams.attach`), beside its members.
+    reported_attached: frozenset[str] = frozenset()
     reported_keywords: tuple[str, ...] = ()
     reported_sources: frozenset[str] = frozenset()
     story_id: str | None = None

@@ -105,6 +105,14 @@ def test_the_lone_story_cold_start_follows_its_environment_variable(
     assert Settings().detector_params.version("m") != on
 
 
+def test_counting_attached_documents_as_growth_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.events.update_counts_attached  # the default
+    monkeypatch.setenv("NARRATIVES_UPDATE_COUNTS_ATTACHED", "false")
+    assert not Settings().detector_params.events.update_counts_attached
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

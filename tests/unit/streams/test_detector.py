@@ -863,6 +863,36 @@ def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     assert all(e.attached_ids == [] for e in runs[False])
 
 
+def test_a_narrative_growing_only_by_attached_posts_lists_them_on_an_updated_event() -> None:
+    # A core of five posts, then a tail of posts that each lie inside its extent but never in
+    # its dense core (lifted): the tail only ever comes as attached documents, as a claim's
+    # slow tail does once its burst is over.
+    core = [(f"a{i}", f"{d} 0", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
+    tail = [(f"t{i}", f"{d} 3", 2) for i, d in enumerate((-9, -3, 2, 5, 9, 4))]
+    docs = [
+        Document(doc_id, "post", text, START + hours * HOUR + i * MINUTE)
+        for i, (doc_id, text, hours) in enumerate([*core, *tail])
+    ]
+
+    def run(counts_attached: bool) -> list[NarrativeEvent]:
+        events = EventConfig(update_counts_attached=counts_attached)
+        detector = Detector(
+            dataclasses.replace(PARAMS, events=events), AngleEmbedder(), FlatRowsCluster()
+        )
+        detector.ingest(docs)
+        return detector.advance(flush=True)
+
+    tail_ids = {d for d, _, _ in tail}
+    on, off = run(True), run(False)
+    # The members never change, so only the tail can make the news.
+    updated = [e for e in on if e.type == "updated"]
+    assert len(updated) == 1 and set(updated[0].attached_ids) == tail_ids
+    assert updated[0].member_ids == [d for d, _, _ in core] and updated[0].new_members == 0
+    # Counted as members only, the tail is held and never listed: no event names its posts.
+    assert [e.type for e in off] == ["emerged"]
+    assert not tail_ids & {d for e in off for d in (*e.member_ids, *e.attached_ids)}
+
+
 def test_a_post_outside_every_extent_joins_the_narrative_its_words_and_meaning_name() -> None:
     # Two cores with their own words; three lifted posts far outside both extents. "clutha
     # glasgow" names A and lies nearest A: attached by words. One word ("glasgow") is not
@@ -976,6 +1006,14 @@ def test_a_stream_that_opens_with_one_story_reports_it_before_any_second_one() -
     assert events_off == [] and off.lone_slides == 0
     params_off = DetectorParams(lone=LoneConfig(cold_start=False))
     assert params_off.version("model-a") == version_without(params_off, "lone.cold_start")
+    assert params_off.version("model-a") != DetectorParams().version("model-a")
+
+
+def test_members_only_growth_gives_the_version_of_the_release_before_counting_attached() -> None:
+    params_off = DetectorParams(events=EventConfig(update_counts_attached=False))
+    assert params_off.version("model-a") == version_without(
+        params_off, "events.update_counts_attached"
+    )
     assert params_off.version("model-a") != DetectorParams().version("model-a")
 
 

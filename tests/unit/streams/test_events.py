@@ -113,6 +113,44 @@ def test_growth_is_material_from_max_of_min_new_and_share_of_reported() -> None:
     assert is_material(reported(100), ids(100) | ids(20, "n"), description(), CONFIG)
 
 
+def test_new_attached_documents_count_as_growth_like_new_members() -> None:
+    # 20 reported members: the bar is 5 new documents, whether members or attached.
+    assert not is_material(reported(20), ids(20), description(), CONFIG, ids(4, "a"))
+    assert is_material(reported(20), ids(20), description(), CONFIG, ids(5, "a"))
+    assert is_material(reported(20), ids(20) | ids(2, "n"), description(), CONFIG, ids(3, "a"))
+    # Members only: the release before, where a tail of attached posts never made the news.
+    members_only = EventConfig(
+        update_min_new=5, update_min_growth=0.2, update_counts_attached=False
+    )
+    assert not is_material(reported(20), ids(20), description(), members_only, ids(9, "a"))
+
+
+def test_documents_listed_before_as_attached_are_not_new_and_widen_the_bar() -> None:
+    n = reported(20)
+    n.reported_attached = ids(5, "a")
+    # Listed on the last event already: nothing new, whether still attached or now members.
+    assert not is_material(n, ids(20), description(), CONFIG, ids(5, "a"))
+    assert not is_material(n, ids(20) | ids(5, "a"), description(), CONFIG)
+    # The growth share is of everything listed (25): max(5, 0.2 × 25) = 5 more.
+    assert not is_material(n, ids(20), description(), CONFIG, ids(5, "a") | ids(4, "b"))
+    assert is_material(n, ids(20), description(), CONFIG, ids(5, "a") | ids(5, "b"))
+
+
+def test_building_an_event_records_the_attached_documents_it_lists() -> None:
+    n = narrative(members=ids(3))
+    build_event(
+        "emerged",
+        n,
+        window=(START, START + HOUR),
+        members=tuple(sorted(ids(3))),
+        desc=description(),
+        detector=DETECTOR,
+        config=CONFIG,
+        attached=("a00", "a01"),
+    )
+    assert n.reported_members == ids(3) and n.reported_attached == ids(2, "a")
+
+
 def test_keyword_churn_is_material_only_with_new_members() -> None:
     churned = description(keywords=("flood", "dam", "river", "sabotage", "drones"))
     assert is_material(reported(), ids(20) | ids(1, "n"), churned, CONFIG)
