@@ -68,12 +68,11 @@ def is_material(
     consumers never learn they belong to it."""
     if narrative.story_id != narrative.reported_story_id:
         return True
+    listed, now = narrative.reported_members, members
     if config.update_counts_attached:
-        reported = narrative.reported_members | narrative.reported_attached
-        new = len((members | attached) - reported)
-    else:
-        reported, new = narrative.reported_members, len(members - narrative.reported_members)
-    if new >= max(config.update_min_new, config.update_min_growth * len(reported)):
+        listed, now = listed | narrative.reported_attached, now | attached
+    new = len(now - listed)
+    if new >= max(config.update_min_new, config.update_min_growth * len(listed)):
         return True
     top = {term for term, _ in desc.keywords[:5]}
     if len(top - set(narrative.reported_keywords[:5])) >= config.update_keyword_churn and new > 0:

@@ -131,9 +131,12 @@ def test_documents_listed_before_as_attached_are_not_new_and_widen_the_bar() -> 
     # Listed on the last event already: nothing new, whether still attached or now members.
     assert not is_material(n, ids(20), description(), CONFIG, ids(5, "a"))
     assert not is_material(n, ids(20) | ids(5, "a"), description(), CONFIG)
-    # The growth share is of everything listed (25): max(5, 0.2 × 25) = 5 more.
-    assert not is_material(n, ids(20), description(), CONFIG, ids(5, "a") | ids(4, "b"))
-    assert is_material(n, ids(20), description(), CONFIG, ids(5, "a") | ids(5, "b"))
+    # The growth share is of everything listed: 100 members and 25 attached make a bar of
+    # max(5, 0.2 × 125) = 25 new documents, not the 20 of the members alone.
+    wide = reported(100)
+    wide.reported_attached = ids(25, "a")
+    assert not is_material(wide, ids(100), description(), CONFIG, ids(25, "a") | ids(24, "b"))
+    assert is_material(wide, ids(100), description(), CONFIG, ids(25, "a") | ids(25, "b"))
 
 
 def test_building_an_event_records_the_attached_documents_it_lists() -> None:
