@@ -17,17 +17,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 from streams.stopwords import ALL as STOPWORDS
+from streams.stopwords import CJK_FUNCTION_CHARACTERS
 
 #: Bumped whenever `tokenize` or the stopword lists change what a text's tokens are, or
 #: `readable_keywords` changes which keywords are published: the tokens decide keywords,
 #: story grouping and attachment by words, and published keywords decide `updated` events, so
 #: the detector's `params_version` includes this (a checkpoint of other tokens is not restored
 #: into it). 3: English discourse words are stopwords; a word and its plural are published as
-#: one keyword, and the list is cut to `top_keywords` after folding.
-TOKENS_REVISION = 3
+#: one keyword, and the list is cut to `top_keywords` after folding. 4: Chinese and Japanese
+#: text is cut into words by script (`_cjk_tokens`) instead of read as whole clauses.
+TOKENS_REVISION = 4
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
 _TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
+# Characters of the scripts written without spaces between words, which `_cjk_tokens` cuts:
+# hiragana, katakana (with its phonetic extensions and half-width forms), the CJK ideographs
+# (unified, extension A, compatibility, and the supplementary planes' extensions) and the
+# ideographic iteration and closing marks ("々", "〆").
+_CJK_CLASS = (
+    "\u3005\u3006\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uff66-\uff9f\U00020000-\U0003134f"
+)
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+_CJK_RUNS = re.compile(f"([{_CJK_CLASS}]+)")
 # Typographic apostrophes and their look-alikes, read as "'" (one token for "it’s" and "it's").
 _APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ`´", "'"))
 # Elided words that come before an apostrophe and the word it belongs to: French and Italian
@@ -86,18 +98,86 @@ def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     Apostrophes of every kind read as "'" ("it’s" is "it's"). A word with an apostrophe is
     dropped when the word it is about (`keyword_form`) is a stopword or too short ("it's",
     "let's", "c'est", "I'm"), and so is a negated auxiliary ("didn't", "can't": its head can
-    be a word, "haven"); otherwise it is kept whole ("obama's", "l'aquila").
+    be a word, "haven"); otherwise it is kept whole ("obama's", "l'aquila"). Chinese and
+    Japanese, written without spaces, are cut by script (`_cjk_tokens`): their words are one
+    or two characters, so the three-character minimum does not hold for them.
     """
     out: list[str] = []
     for match in _TOKEN.finditer(text.translate(_APOSTROPHES)):
         # "İ".casefold() is "i" + U+0307: drop the dot so "İçin" is the stopword "için".
         token = match.group(0).lstrip("#").casefold().replace("i\u0307", "i").strip("'-")
-        if "'" in token:
-            form = keyword_form(token)
-            if token.partition("'")[2] == "t" or len(form) < 3 or form in stopwords:
+        if token.startswith("@"):
+            continue
+        if _CJK.search(token) is None:
+            word = _word(token, stopwords)
+            if word is not None:
+                out.append(word)
+            continue
+        for part in _CJK_RUNS.split(token):
+            if not part:
                 continue
-        if len(token) >= 3 and token not in stopwords and not token.startswith("@"):
-            out.append(token)
+            if _CJK.match(part):
+                out.extend(t for t in _cjk_tokens(part) if t not in stopwords)
+            else:
+                word = _word(part.strip("'-"), stopwords)
+                if word is not None:
+                    out.append(word)
+    return out
+
+
+def _word(token: str, stopwords: frozenset[str]) -> str | None:
+    """The token if it is a keyword candidate of a script written with spaces, else None."""
+    if "'" in token:
+        form = keyword_form(token)
+        if token.partition("'")[2] == "t" or len(form) < 3 or form in stopwords:
+            return None
+    return token if len(token) >= 3 and token not in stopwords else None
+
+
+def _cjk_tokens(run: str) -> list[str]:
+    """The words of a run of Chinese or Japanese characters, which no space separates.
+
+    Why: the word pattern reads a whole clause ("東京で大きな地震が発生しました") as one
+    token, so the posts of a narrative told in Chinese or Japanese shared no word, and it had
+    no keywords, no story by words and no attachment by words. A dictionary segmenter (jieba,
+    MeCab) needs a dictionary per language; the language-neutral standard of search engines
+    (Lucene's CJK bigrams) is overlapping character pairs, which hold a two-character word
+    whole ("地震", "発生") at the cost of pairs across word edges, which repeat far less than
+    words and so weigh little in c-TF-IDF. Japanese mixes scripts, and a change of script is a
+    word edge: each run of kanji is cut into pairs (a lone kanji is kept: "雨", "火"), a run
+    of katakana is one word (loanwords and names: "テロ", "ニュース"), and hiragana, which
+    writes the grammar (particles, endings), is left out. Pairs or single characters holding a
+    function character (`streams.stopwords.CJK_FUNCTION_CHARACTERS`: "的", "了", "我") are
+    dropped, as stopwords are in spaced scripts.
+    """
+    out: list[str] = []
+    for script, part in _script_runs(run):
+        if script == "han":
+            grams = [part] if len(part) == 1 else [part[i : i + 2] for i in range(len(part) - 1)]
+            out.extend(g for g in grams if CJK_FUNCTION_CHARACTERS.isdisjoint(g))
+        elif script == "katakana" and len(part) >= 2:
+            out.append(part)
+    return out
+
+
+def _script(char: str) -> str:
+    """'hiragana', 'katakana' or 'han' (ideographs and their marks) for a `_CJK` character."""
+    if "\u3040" <= char <= "\u309f":
+        return "hiragana"
+    if "\u30a0" <= char <= "\u30ff" or "\u31f0" <= char <= "\u31ff" or "\uff66" <= char <= "\uff9f":
+        return "katakana"
+    return "han"
+
+
+def _script_runs(run: str) -> list[tuple[str, str]]:
+    """(script, characters) of the run's longest one-script stretches, in order."""
+    out: list[tuple[str, str]] = []
+    for char in run:
+        script = _script(char)
+        if out and out[-1][0] == script:
+            out[-1] = (script, out[-1][1] + char)
+        else:
+            out.append((script, char))
     return out
 
 

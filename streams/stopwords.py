@@ -1,6 +1,6 @@
 """Stopwords for keyword extraction: English (function words and words that name no topic)
-and Turkish, the main Western European languages, Indonesian/Malay and Tagalog, and
-social-media filler.
+and Turkish, the main Western European languages, Indonesian/Malay and Tagalog, social-media
+filler, and Chinese and Japanese function characters.
 
 Kept deliberately short and hand-written: c-TF-IDF already discounts words common across the
 window, so the lists only need the function words that would otherwise crowd small clusters.
@@ -1024,6 +1024,19 @@ SOCIAL = frozenset(
     ]
 )
 
+#: Chinese function characters (particles, pronouns, the copula, common prepositions and
+#: conjunctions, negation): a character pair holding one is dropped (`streams.keywords`
+#: cuts Chinese and Japanese into overlapping pairs), because such pairs cross a word edge
+#: ("生了", "我们", "在北") far more often than they name anything. Characters that also
+#: begin content words ("都" of "首都", "事" of "事故") are not here.
+CJK_FUNCTION_CHARACTERS = frozenset(
+    "的了是我你他她它们这那吗呢吧啊么也就很还在和与及或被把让给对但而又说有没不"
+)
+
+#: Single Chinese or Japanese characters kept as tokens (a kanji alone between kana) that
+#: name no topic: people, time, place words and common verbs ("人", "日", "言", "思").
+CJK_SINGLE = frozenset("私僕何今事物方時人日中上下前後年月分本気言思見行来出入自等大小多少")
+
 ALL = (
     ENGLISH
     | ENGLISH_DISCOURSE
@@ -1036,4 +1049,5 @@ ALL = (
     | INDONESIAN_MALAY
     | TAGALOG
     | SOCIAL
+    | CJK_SINGLE
 )

@@ -128,3 +128,23 @@ def test_describe_clusters_fill_the_keyword_list_after_folding_forms() -> None:
 
 def test_describe_clusters_of_no_clusters_is_empty() -> None:
     assert describe_clusters({}, {}, background=[entry("n", "noise", unit(1))]) == {}
+
+
+def test_describe_clusters_name_a_japanese_narrative_by_its_words() -> None:
+    # Four posts on one earthquake, each phrased differently: read as whole clauses they
+    # share no token and the narrative had no keyword at all. Cut by script, the words they
+    # share ("地震", "津波", "東京") name it, and the words of the background do not.
+    texts = [
+        "東京で大きな地震が発生しました。津波に注意してください",
+        "地震のあと津波警報が出ています",
+        "東京の地震、揺れがとても強かった",
+        "また地震です。東京湾に津波が来るかも",
+    ]
+    quake = [entry(f"q{i}", text, unit(1), lang="ja") for i, text in enumerate(texts)]
+    other = [
+        entry(f"o{i}", text, unit(0, 1), lang="ja")
+        for i, text in enumerate(["新しいカメラを買いました", "カメラの写真がきれいです"])
+    ]
+    out = describe_clusters({"q": quake}, {"q": unit(1)}, other, DescribeConfig(top_keywords=3))
+    # "地震" is in all four posts; "東京" and "津波" in three each, tied, alphabetical.
+    assert [t for t, _ in out["q"].keywords] == ["地震", "東京", "津波"]

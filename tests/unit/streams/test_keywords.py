@@ -241,3 +241,52 @@ def test_class_tfidf_handles_empty_input() -> None:
     assert class_tfidf({}) == {}
     assert class_tfidf({"x": []}) == {"x": []}
     assert class_tfidf({"x": [[], []]}, [[]]) == {"x": []}
+
+
+# --- Chinese and Japanese: words cut by script ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Kanji runs are cut into pairs, a change of script is a word edge, hiragana (the
+        # particles "で", "が" and the ending "しました") is left out.
+        pytest.param("東京で大きな地震が発生しました", ["東京", "地震", "発生"], id="ja-kanji"),
+        # A katakana run is one word (a loanword or a name).
+        pytest.param(
+            "ニュースでテロ事件が報道された", ["ニュース", "テロ", "事件", "報道"], id="ja-katakana"
+        ),
+        # A lone kanji between kana is a word ("雨", rain)...
+        pytest.param("雨が降っています", ["雨", "降"], id="ja-lone-kanji"),
+        # ...unless it names nothing ("人", "日", "今": `CJK_SINGLE`).
+        pytest.param("今日は人が多い", ["今日"], id="ja-lone-stopword"),
+        # Chinese: overlapping pairs, without those holding a function character ("生了",
+        # "了大", "很多"); pairs across other word edges ("京发", "多房") stay.
+        pytest.param(
+            "北京发生了大地震，很多房屋倒塌",
+            ["北京", "京发", "发生", "大地", "地震", "多房", "房屋", "屋倒", "倒塌"],
+            id="zh-pairs",
+        ),
+        # Latin letters glued to CJK text keep the rules of spaced scripts; hashtags lose '#'.
+        pytest.param("iPhone発売 #地震 M7", ["iphone", "発売", "地震"], id="mixed-scripts"),
+        # A mention is dropped whole, whatever its script.
+        pytest.param("@東京新聞 津波", ["津波"], id="cjk-mention"),
+    ],
+)
+def test_tokenize_cuts_chinese_and_japanese_by_script(text: str, expected: list[str]) -> None:
+    assert tokenize(text) == expected
+
+
+def test_tokenize_keeps_spaced_text_as_before_beside_cjk() -> None:
+    # The same English words, alone or beside Japanese, give the same tokens.
+    english = "Flood warning issued by the mayor"
+    assert tokenize(english) == ["flood", "warning", "issued", "mayor"]
+    assert tokenize(f"{english} 洪水警報") == [
+        "flood",
+        "warning",
+        "issued",
+        "mayor",
+        "洪水",
+        "水警",
+        "警報",
+    ]
