@@ -103,7 +103,9 @@ def tail(
 @click.option(
     "--flush",
     is_flag=True,
-    help="Close the last, still open slides at the end (always done for files).",
+    help="Close the last, still open slides at the end (always done for files); the last "
+    "lists what no event listed (NARRATIVES_LIST_HELD_AT_END). Without it the events match "
+    "the live run's.",
 )
 @click.option(
     "--events",

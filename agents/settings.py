@@ -249,6 +249,13 @@ class Settings(BaseSettings):
         "a narrative growing by its tail lists those posts on an event; false counts members "
         "only (the release before, which could hold posts it never listed).",
     )
+    list_held_at_end: bool = Field(
+        True,
+        description="NARRATIVES_LIST_HELD_AT_END: at the end of a finite replay (flush), the "
+        "last slide lists every narrative holding documents no event listed, growth bar or "
+        "not, so the replay's events and assignments hold everything the detector holds; "
+        "false leaves them unlisted (the release before). A live worker never flushes.",
+    )
     fade_after_s: float = Field(
         6 * 3600.0, gt=0, description="NARRATIVES_FADE_AFTER_S: unmatched this long = faded."
     )
@@ -528,6 +535,7 @@ class Settings(BaseSettings):
                 update_min_new=self.update_min_new,
                 update_min_growth=self.update_min_growth,
                 update_counts_attached=self.update_counts_attached,
+                list_held_at_end=self.list_held_at_end,
             ),
             normalise=NormaliseConfig(max_chars=self.max_text_chars),
             amplification=AmplificationConfig(

@@ -39,7 +39,7 @@ from streams.describe import (
 )
 from streams.documents import Document
 from streams.embed import Embedder
-from streams.events import EventConfig, build_event, is_material, rfc3339
+from streams.events import EventConfig, build_event, is_material, rfc3339, unlisted
 from streams.home import HomeConfig, Homes
 from streams.incremental import IncrementalClusterer, IncrementalParams, SeededClusterer
 from streams.keywords import TOKENS_REVISION, class_tfidf, pseudo_stem
@@ -89,6 +89,7 @@ class DetectorParams:
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
         `story.term_prefix` at 0, `lone.cold_start` off, `events.update_counts_attached` off,
+        `events.list_held_at_end` off,
         `tracker.keep_apart` off, or on with `tracker.keep_apart_by_words` off, or with
         `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
@@ -121,6 +122,8 @@ class DetectorParams:
             del params["lone"]["cold_start"]
         if not self.events.update_counts_attached:
             del params["events"]["update_counts_attached"]
+        if not self.events.list_held_at_end:
+            del params["events"]["list_held_at_end"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )
@@ -254,8 +257,13 @@ class Detector:
     def advance(self, *, flush: bool = False) -> list[NarrativeEvent]:
         """Close every due slide and return the events they produce, in order."""
         events: list[NarrativeEvent] = []
+        # The end of a finite replay: its last slide is the replay's last word on every
+        # narrative (`EventConfig.list_held_at_end`).
+        final_end = self.window.flush_end() if flush else None
+        if not self.params.events.list_held_at_end:
+            final_end = None
         for slide in self.window.due(flush=flush):
-            events.extend(self._close(slide))
+            events.extend(self._close(slide, final=slide.end == final_end))
         return events
 
     def _story_signals(
@@ -282,7 +290,9 @@ class Detector:
             activity.append(bins)
         return profiles, sizes, activity
 
-    def _close(self, slide: Slide) -> list[NarrativeEvent]:
+    def _close(self, slide: Slide, *, final: bool = False) -> list[NarrativeEvent]:
+        """Cluster, track and describe one slide. `final`: the last slide of a flushed replay,
+        where a narrative holding documents no event listed is reported whatever its growth."""
         entries = slide.entries
         # Analysts' commands due in this slide act on the narratives before it is clustered.
         outcomes: list[Outcome] = []
@@ -425,6 +435,7 @@ class Detector:
                 and not is_material(
                     narrative, frozenset(members), desc, self.params.events, frozenset(attached)
                 )
+                and not (final and unlisted(narrative, frozenset(members), frozenset(attached)))
             ):
                 narrative.reported_members = narrative.reported_members & window_ids
                 narrative.reported_attached = narrative.reported_attached & window_ids

@@ -38,6 +38,14 @@ class EventConfig:
     #: of the release before, where such posts could be held by a narrative and never listed
     #: on any event (docs/measurements.md, "Posts a narrative held and never listed").
     update_counts_attached: bool = True
+    #: At the end of a finite replay (`Detector.advance(flush=True)`), the last slide lists
+    #: every narrative holding documents that no event listed, growth bar or not. A stream
+    #: replayed to its end otherwise leaves the posts of its last slides that did not reach
+    #: the bar in no event, so the replay's assignments (the latest event wins) leave them out
+    #: although the detector holds them: on mide22 its last day is 17 % of the stream
+    #: (docs/measurements.md, "The last word of a replay"). A live worker never flushes. False:
+    #: the behaviour (and `params_version`) of the release before.
+    list_held_at_end: bool = True
 
 
 def rfc3339(epoch: float) -> str:
@@ -49,6 +57,14 @@ def rfc3339(epoch: float) -> str:
 def event_id_for(params_version: str, narrative_id: str, version: int, kind: str) -> str:
     raw = f"{params_version}|{narrative_id}|{version}|{kind}".encode()
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def unlisted(
+    narrative: Narrative, members: frozenset[str], attached: frozenset[str] = frozenset()
+) -> bool:
+    """Whether the narrative holds, as members or attached, a document no event listed."""
+    listed = narrative.reported_members | narrative.reported_attached
+    return not (members | attached) <= listed
 
 
 def is_material(

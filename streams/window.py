@@ -124,6 +124,13 @@ class SlidingWindow:
         self.state.caught_up = caught_up
         self.state.pending = pending
 
+    def flush_end(self) -> float | None:
+        """The end of the last slide `due(flush=True)` would close: the slide boundary after
+        the newest document (None before any document)."""
+        if self.state.max_event_time == -math.inf:
+            return None
+        return self._boundary_after(self.state.max_event_time)
+
     def _boundary_after(self, t: float) -> float:
         """The first slide boundary strictly after t."""
         s = self.config.slide_s

@@ -113,6 +113,14 @@ def test_counting_attached_documents_as_growth_follows_its_environment_variable(
     assert not Settings().detector_params.events.update_counts_attached
 
 
+def test_the_last_word_of_a_replay_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.events.list_held_at_end  # the default
+    monkeypatch.setenv("NARRATIVES_LIST_HELD_AT_END", "false")
+    assert not Settings().detector_params.events.list_held_at_end
+
+
 def test_the_time_view_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not Settings().detector_params.time_view.enabled  # off unless asked for
     monkeypatch.setenv("NARRATIVES_TIME_WEIGHT", "0.15")

@@ -875,7 +875,8 @@ def test_a_narrative_growing_only_by_attached_posts_lists_them_on_an_updated_eve
     ]
 
     def run(counts_attached: bool) -> list[NarrativeEvent]:
-        events = EventConfig(update_counts_attached=counts_attached)
+        # Growth alone decides here: no last word at the end of the replay.
+        events = EventConfig(update_counts_attached=counts_attached, list_held_at_end=False)
         detector = Detector(
             dataclasses.replace(PARAMS, events=events), AngleEmbedder(), FlatRowsCluster()
         )
@@ -891,6 +892,41 @@ def test_a_narrative_growing_only_by_attached_posts_lists_them_on_an_updated_eve
     # Counted as members only, the tail is held and never listed: no event names its posts.
     assert [e.type for e in off] == ["emerged"]
     assert not tail_ids & {d for e in off for d in (*e.member_ids, *e.attached_ids)}
+
+
+def test_the_last_slide_of_a_flushed_replay_lists_what_no_event_listed() -> None:
+    # Two cores of five posts; two hours later three posts inside A's extent but outside its
+    # dense core (attached), fewer than the five new documents growth asks for. B gets
+    # nothing new. The last word of the replay lists A's three posts; B has nothing to add.
+    core_a = [(f"a{i}", f"{d} 0", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
+    core_b = [(f"b{i}", f"{d} 0", 0) for i, d in enumerate((80, 85, 90, 95, 100))]
+    tail = [(f"t{i}", f"{d} 3", 2) for i, d in enumerate((-3, 2, 5))]
+    docs = [
+        Document(doc_id, "post", text, START + hours * HOUR + i * MINUTE)
+        for i, (doc_id, text, hours) in enumerate([*core_a, *core_b, *tail])
+    ]
+    tail_ids = {d for d, _, _ in tail}
+
+    def run(list_held: bool, flush: bool) -> list[NarrativeEvent]:
+        params = dataclasses.replace(PARAMS, events=EventConfig(list_held_at_end=list_held))
+        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
+        detector.ingest(docs)
+        events = detector.advance(flush=flush)
+        if not flush:  # live: a later document moves the watermark past the tail's slide
+            detector.ingest([Document("late", "post", "45 60", START + 5 * HOUR)])
+            events += detector.advance()
+        return events
+
+    on = run(True, flush=True)
+    updated = [e for e in on if e.type == "updated"]
+    assert len(updated) == 1 and updated[0].first_doc_id == "a0"
+    assert set(updated[0].attached_ids) == tail_ids and updated[0].new_members == 0
+    # It is the replay's last slide, and B, with nothing unlisted, gets no event there.
+    assert updated[0].window.end == max(e.window.end for e in on)
+    # Off, or live (no flush), the growth bar alone decides: the three posts are in no event.
+    for events in (run(False, flush=True), run(True, flush=False)):
+        assert [e.type for e in events if e.type != "faded"] == ["emerged", "emerged"]
+        assert not tail_ids & {d for e in events for d in (*e.member_ids, *e.attached_ids)}
 
 
 def test_a_post_outside_every_extent_joins_the_narrative_its_words_and_meaning_name() -> None:
@@ -1006,6 +1042,12 @@ def test_a_stream_that_opens_with_one_story_reports_it_before_any_second_one() -
     assert events_off == [] and off.lone_slides == 0
     params_off = DetectorParams(lone=LoneConfig(cold_start=False))
     assert params_off.version("model-a") == version_without(params_off, "lone.cold_start")
+    assert params_off.version("model-a") != DetectorParams().version("model-a")
+
+
+def test_no_last_word_gives_the_version_of_the_release_before_it() -> None:
+    params_off = DetectorParams(events=EventConfig(list_held_at_end=False))
+    assert params_off.version("model-a") == version_without(params_off, "events.list_held_at_end")
     assert params_off.version("model-a") != DetectorParams().version("model-a")
 
 

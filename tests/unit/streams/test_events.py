@@ -10,7 +10,14 @@ import pytest
 from schemas.events import DetectorInfo, EventType, NarrativeEvent
 from streams.describe import Description
 from streams.documents import Document
-from streams.events import EventConfig, build_event, event_id_for, is_material, rfc3339
+from streams.events import (
+    EventConfig,
+    build_event,
+    event_id_for,
+    is_material,
+    rfc3339,
+    unlisted,
+)
 from streams.track import Narrative
 from streams.window import Entry
 
@@ -137,6 +144,18 @@ def test_documents_listed_before_as_attached_are_not_new_and_widen_the_bar() -> 
     wide.reported_attached = ids(25, "a")
     assert not is_material(wide, ids(100), description(), CONFIG, ids(25, "a") | ids(24, "b"))
     assert is_material(wide, ids(100), description(), CONFIG, ids(25, "a") | ids(25, "b"))
+
+
+def test_unlisted_is_any_held_document_no_event_listed_as_member_or_attached() -> None:
+    n = reported(20)
+    n.reported_attached = ids(3, "a")
+    # Everything held was listed, as a member or attached (a former attached document now a
+    # member counts as listed), or fewer are held than were listed: nothing unlisted.
+    assert not unlisted(n, ids(20), ids(3, "a"))
+    assert not unlisted(n, ids(18) | ids(2, "a"))
+    # One new document, member or attached, is enough: far below the growth bar.
+    assert unlisted(n, ids(20) | ids(1, "n"))
+    assert unlisted(n, ids(20), ids(1, "b"))
 
 
 def test_building_an_event_records_the_attached_documents_it_lists() -> None:
