@@ -25,8 +25,9 @@ from streams.stopwords import CJK_FUNCTION_CHARACTERS
 #: the detector's `params_version` includes this (a checkpoint of other tokens is not restored
 #: into it). 3: English discourse words are stopwords; a word and its plural are published as
 #: one keyword, and the list is cut to `top_keywords` after folding. 4: Chinese and Japanese
-#: text is cut into words by script (`_cjk_tokens`) instead of read as whole clauses.
-TOKENS_REVISION = 4
+#: text is cut into words by script (`_cjk_tokens`) instead of read as whole clauses. 5: the
+#: spellings of one word (accents, hyphens) are published as one keyword (`spelling_key`).
+TOKENS_REVISION = 5
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
 _TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
@@ -181,22 +182,48 @@ def _script_runs(run: str) -> list[tuple[str, str]]:
     return out
 
 
+#: Letters that Unicode does not decompose into a base letter and a mark, typed as their base
+#: letter on keyboards without them: Turkish dotless "ı" ("ışık" / "isik"), Polish "ł", Nordic
+#: "ø", Croatian "đ", German "ß".
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
+
+
+def spelling_key(term: str) -> str:
+    """One key for the spellings of a word: without accents, hyphens or apostrophes
+    ("Lac-Mégantic", "lacmegantic" → "lacmegantic"). Chinese and Japanese terms are their own
+    key: removing the voicing marks of kana would join different words ("ガス", "カス")."""
+    if _CJK.search(term):
+        return term
+    decomposed = unicodedata.normalize("NFKD", term.translate(_UNDECOMPOSED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "-'")
+
+
 def readable_keywords(keywords: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
     """Keywords as people read them: the forms of one word become one keyword scoring their
     sum, shown in its base form; highest first, ties alphabetical.
 
     Forms of one word: a name with an apostrophe and without (`keyword_form`: "obama's",
-    "obama"), and a word with its plural in -s or -es when both are in the list ("flood",
-    "floods"; "church", "churches"). Only forms present side by side are merged, so a word
-    whose plural means something else merges only if a narrative's top words hold both. The
-    base form, not the better-scoring one, names the keyword, so that the name does not flip
-    between "flood" and "floods" from one slide to the next (a change of top keywords is
-    reason for an `updated` event).
+    "obama"); its spellings with and without accents or hyphens (`spelling_key`: "méxico",
+    "mexico"; "lac-mégantic", "lacmégantic", "lacmegantic"), which posts mix because people
+    type names as their keyboard lets them; and a word with its plural in -s or -es when both
+    are in the list ("flood", "floods"; "church", "churches"). Only forms present side by side
+    are merged, so a word whose plural means something else merges only if a narrative's top
+    words hold both. A fixed rule, not the better-scoring form, names the keyword, so that the
+    name does not flip from one slide to the next (a change of top keywords is reason for an
+    `updated` event): the base form of a plural, and of spellings the most written one (with a
+    hyphen, then with accents, then the first alphabetically: "lac-mégantic", "méxico").
     """
-    merged: dict[str, float] = {}
+    forms: dict[str, float] = {}
     for term, score in keywords:
         form = keyword_form(term)
-        merged[form] = merged.get(form, 0.0) + score
+        forms[form] = forms.get(form, 0.0) + score
+    spellings: dict[str, list[str]] = {}
+    for form in forms:
+        spellings.setdefault(spelling_key(form), []).append(form)
+    merged: dict[str, float] = {}
+    for same in spellings.values():
+        name = min(same, key=lambda f: ("-" not in f, f.isascii(), f))
+        merged[name] = sum(forms[f] for f in same)
     groups: dict[str, list[tuple[str, float]]] = {}
     for term, score in merged.items():
         key = term

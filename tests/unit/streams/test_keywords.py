@@ -11,6 +11,7 @@ from streams.keywords import (
     keyword_form,
     pseudo_stem,
     readable_keywords,
+    spelling_key,
     tokenize,
 )
 
@@ -155,6 +156,34 @@ def test_readable_keywords_merge_a_word_and_its_plural_under_the_base_form() -> 
         ("news", 0.12),  # "new" is not in the list: nothing to merge with
         ("bus", 0.05),
     ]
+
+
+def test_readable_keywords_merge_the_spellings_of_one_word_under_the_most_written() -> None:
+    # Crisis posts spell the place three ways: one keyword, named with its hyphen and accent.
+    keywords = [("lacmegantic", 0.3), ("train", 0.25), ("lacmégantic", 0.2)]
+    keywords += [("lac-mégantic", 0.1), ("mexico", 0.12), ("méxico", 0.02), ("secim", 0.05)]
+    keywords += [("seçim", 0.04), ("wifi", 0.03), ("wi-fi", 0.01)]
+    assert readable_keywords(keywords) == [
+        ("lac-mégantic", 0.6),
+        ("train", 0.25),
+        ("méxico", 0.14),  # named by the accented form even where it scores less
+        ("seçim", 0.09),  # Turkish typed without its letters
+        ("wi-fi", 0.04),
+    ]
+    # The name does not depend on which spelling scores more.
+    assert readable_keywords([("méxico", 0.3), ("mexico", 0.1)])[0][0] == "méxico"
+    # Kana voicing marks are part of the word: "ガス" (gas) and "カス" (dregs) stay apart.
+    assert readable_keywords([("ガス", 0.3), ("カス", 0.2)]) == [("ガス", 0.3), ("カス", 0.2)]
+
+
+def test_spelling_key_drops_accents_hyphens_and_apostrophes() -> None:
+    assert spelling_key("lac-mégantic") == spelling_key("lacmegantic") == "lacmegantic"
+    assert spelling_key("refinería") == "refineria"
+    assert spelling_key("地震") == "地震"
+    # Letters without a decomposition are typed as their base letter.
+    assert spelling_key("ışık") == spelling_key("isik") == "isik"
+    assert spelling_key("straße") == "strasse"
+    assert spelling_key("łódź") == "lodz"
 
 
 def test_tokenize_folds_turkish_dotted_capital_i() -> None:
