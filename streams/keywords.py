@@ -26,8 +26,10 @@ from streams.stopwords import CJK_FUNCTION_CHARACTERS
 #: into it). 3: English discourse words are stopwords; a word and its plural are published as
 #: one keyword, and the list is cut to `top_keywords` after folding. 4: Chinese and Japanese
 #: text is cut into words by script (`_cjk_tokens`) instead of read as whole clauses. 5: the
-#: spellings of one word (accents, hyphens) are published as one keyword (`spelling_key`).
-TOKENS_REVISION = 5
+#: spellings of one word (accents, hyphens) are published as one keyword (`spelling_key`). 6:
+#: more function words of Spanish, Portuguese, French and Italian ("las", "tras", "come") and
+#: English words of no topic ("least", "according", "need") are stopwords.
+TOKENS_REVISION = 6
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
 _TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
