@@ -309,6 +309,18 @@ TURKISH = frozenset(
         "daha",
         "en",
         "hem",
+        "önce",
+        "ediyor",
+        "ediyorlar",
+        "ediyoruz",
+        "etti",
+        "ettiler",
+        "eden",
+        "etmek",
+        "edildi",
+        "edilen",
+        "olacak",
+        "olmuş",
     ]
 )
 

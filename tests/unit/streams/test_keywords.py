@@ -27,6 +27,13 @@ def test_tokenize_lowercases_and_keeps_words_of_three_or_more_letters() -> None:
     [
         pytest.param("the dam and the river", ["dam", "river"], id="english-stopwords"),
         pytest.param("deprem için yardım ile gelecek", ["deprem", "yardım", "gelecek"], id="tr"),
+        # "before" beside "after", and "etmek", the verb that makes verbs of nouns ("iddia
+        # ediyor": "claims"), which the demo's Turkish narratives published as a keyword.
+        pytest.param(
+            "Seçimden önce sahte video olduğunu iddia ediyor",
+            ["seçimden", "sahte", "video", "iddia"],
+            id="tr-light-verb",
+        ),
         pytest.param(
             "incêndio na boate que matou muitas pessoas",
             ["incêndio", "boate", "matou", "pessoas"],
