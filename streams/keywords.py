@@ -91,9 +91,13 @@ def pseudo_stem(token: str, length: int) -> str:
     """
     if length <= 0:
         return token
-    decomposed = unicodedata.normalize("NFKD", token)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return folded[:length]
+    return _without_marks(token)[:length]
+
+
+def _without_marks(text: str) -> str:
+    """The text with its accents and other combining marks removed ("mégantic" → "megantic")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokenize(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
@@ -197,8 +201,7 @@ def spelling_key(term: str) -> str:
     key: removing the voicing marks of kana would join different words ("ガス", "カス")."""
     if _CJK.search(term):
         return term
-    decomposed = unicodedata.normalize("NFKD", term.translate(_UNDECOMPOSED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "-'")
+    return "".join(c for c in _without_marks(term.translate(_UNDECOMPOSED)) if c not in "-'")
 
 
 def readable_keywords(keywords: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
