@@ -33,6 +33,7 @@ LEVEL_FIGURES = (
     "noise_in_narratives",
     "ids_per_gold",
     "major_ids_per_gold",
+    "foreign_ids_per_gold",
     "assigned_docs",
 )
 

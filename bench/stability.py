@@ -50,6 +50,7 @@ FIGURES = (
     "noise_recall",
     "ids_per_gold",
     "major_ids_per_gold",
+    "foreign_ids_per_gold",
     "detection_lag_after_10th_median_s",
 )
 

@@ -16,7 +16,10 @@ last reported for each document, and the narrative events it emitted, `score` co
   narrative swept up, so it mixes two faults: an identity that broke (a narrative's life cut
   into successive ids, each holding much of it) and precision (a few of its documents reported
   under someone else's narrative). The major count is only the first, so the two together say
-  which one to work on;
+  which one to work on. A second diagnostic splits the protocol's figure exactly by whose the
+  id is: `foreign_ids_per_gold` counts the ids whose scored documents are mostly another gold
+  narrative's or off-topic (the narrative's documents strayed into someone else's narrative),
+  so ids per gold minus it is the narrative's own ids (its identity broke into these);
 - detection delay: per gold narrative, event time from its first scored document to the earliest
   detection whose members are mostly (> 50 %) that narrative's scored documents;
 - detection lag after the 10th document: the same detection time minus the time of the gold
@@ -79,6 +82,7 @@ class Scores:
     noise_in_narratives: float | None
     ids_per_gold: float | None
     major_ids_per_gold: float | None  # diagnostic: ids holding ≥ MAJOR_ID_SHARE of the docs
+    foreign_ids_per_gold: float | None  # diagnostic: ids mostly holding others' documents
     detection_delay_median_s: float | None
     detection_delay_p90_s: float | None
     detection_lag_after_10th_median_s: float | None
@@ -162,6 +166,13 @@ def _detection_times(
     return detected_at
 
 
+def _foreign(held: Counter[str | None], label: str) -> bool:
+    """Whether an id holding `held` (its scored documents by gold label) belongs to another
+    label than `label`: some other gold narrative, or off-topic documents, hold more of it."""
+    own = held[label]
+    return any(n > own for other, n in held.items() if other != label)
+
+
 def _median_p90(values: Sequence[float]) -> tuple[float | None, float | None]:
     if not values:
         return None, None
@@ -211,10 +222,13 @@ def score(
     # Noise statistics and identity stability.
     null_total = null_unassigned = assigned = assigned_null = 0
     ids_by_gold: dict[str, Counter[str]] = {}
+    #: Per predicted id, its scored documents by gold label (None = off-topic).
+    labels_by_id: dict[str, Counter[str | None]] = {}
     for doc in scored:
         predicted = assignments.get(doc.doc_id)
         if predicted is not None:
             assigned += 1
+            labels_by_id.setdefault(predicted, Counter())[doc.label] += 1
             if doc.label is None:
                 assigned_null += 1
             else:
@@ -233,6 +247,17 @@ def score(
             # Tolerance: 0.1 × 30 is 3.0000000000000004 in binary, and 3 of 30 is a tenth.
             sum(1 for n in ids.values() if n >= MAJOR_ID_SHARE * ids.total() - 1e-9)
             for ids in ids_by_gold.values()
+        )
+        / len(ids_by_gold)
+        if ids_by_gold
+        else None
+    )
+    # An id is the narrative's own unless another label (a gold narrative or off-topic) holds
+    # strictly more of its documents: a tie leaves it own, so own + foreign = ids per gold.
+    foreign_ids_per_gold = (
+        sum(
+            sum(1 for nid in ids if _foreign(labels_by_id[nid], label))
+            for label, ids in ids_by_gold.items()
         )
         / len(ids_by_gold)
         if ids_by_gold
@@ -269,6 +294,7 @@ def score(
         noise_in_narratives=noise_in_narratives,
         ids_per_gold=ids_per_gold,
         major_ids_per_gold=major_ids_per_gold,
+        foreign_ids_per_gold=foreign_ids_per_gold,
         detection_delay_median_s=delay_median,
         detection_delay_p90_s=delay_p90,
         detection_lag_after_10th_median_s=lag_median,

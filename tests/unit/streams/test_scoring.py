@@ -196,6 +196,38 @@ def test_major_ids_per_gold_leaves_out_strays() -> None:
     assert score(docs, {}).major_ids_per_gold is None
 
 
+def test_foreign_ids_per_gold_splits_ids_by_whose_they_are() -> None:
+    """An id counts as foreign to a gold narrative when another narrative's documents, or
+    off-topic ones, hold more of it; own ids are the rest, so own + foreign = ids per gold."""
+    docs = (
+        [_doc(f"a{i}", "A") for i in range(6)]
+        + [_doc(f"b{i}", "B") for i in range(4)]
+        + [_doc(f"n{i}", None) for i in range(3)]
+        + [_doc("u0", "B", scored=False), _doc("u1", "B", scored=False)]
+    )
+    assignments: dict[str, str | None] = {
+        # A: its story under X, a second story of its own under Y, one stray under W (B's).
+        **{f"a{i}": "X" for i in range(3)},
+        "a3": "Y",
+        "a4": "Y",
+        "a5": "W",
+        # B: under W, one stray in N, an id mostly off-topic.
+        **{f"b{i}": "W" for i in range(3)},
+        "b3": "N",
+        **{f"n{i}": "N" for i in range(3)},
+        # Distractors are nobody's documents: they do not make W's or N's majority.
+        "u0": "N",
+        "u1": "N",
+    }
+    s = score(docs, assignments)
+    assert s.ids_per_gold == pytest.approx(2.5)  # A: {X, Y, W}, B: {W, N}
+    assert s.foreign_ids_per_gold == pytest.approx(1.0)  # A: W is B's; B: N is off-topic
+    # A tie leaves the id to both: Y holds one of A's and one of B's.
+    tie = {**assignments, "a4": "X", "b2": "Y"}
+    assert score(docs, tie).foreign_ids_per_gold == pytest.approx(1.0)  # A: {W}, B: {N}
+    assert score(docs, {}).foreign_ids_per_gold is None
+
+
 # --- score: detection delay ------------------------------------------------------------------
 
 
