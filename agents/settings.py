@@ -396,6 +396,14 @@ class Settings(BaseSettings):
         "attached to its nearest narrative when it uses at least this many of that narrative's "
         "top keywords, more than of any other's (words and meaning agree); 0 = off.",
     )
+    attach_extent_terms: int = Field(
+        1,
+        ge=0,
+        description="NARRATIVES_ATTACH_EXTENT_TERMS: a noise document inside a narrative's "
+        "extent is attached to it only when it uses at least this many of the narrative's top "
+        "keywords (a link with 'GOOD!' lies near a claim in meaning but names nothing of it); "
+        "0 = meaning alone decides.",
+    )
     report_at_home: bool = Field(
         True,
         description="NARRATIVES_REPORT_AT_HOME: list each document on the narrative that has "
@@ -523,6 +531,7 @@ class Settings(BaseSettings):
                 enabled=self.attach_noise,
                 fence=self.attach_fence,
                 keyword_terms=self.attach_keyword_terms,
+                extent_terms=self.attach_extent_terms,
             ),
             home=HomeConfig(enabled=self.report_at_home),
             lone=LoneConfig(

@@ -204,9 +204,9 @@ class NarrativeEvent(_Frozen):
         default=0,
         ge=0,
         description="Documents of this window that clustering left as noise but that lie "
-        "inside the narrative's extent (as close to its centroid as its members are) or, "
-        "outside every extent, name it in at least two of its top keywords and are nearest to "
-        "it; not counted in size (since 1.2).",
+        "inside the narrative's extent (as close to its centroid as its members are) and use "
+        "one of its top keywords, or, outside every extent, name it in at least two of its top "
+        "keywords and are nearest to it; not counted in size (since 1.2).",
     )
     attached_ids: list[str] = Field(
         default_factory=list,

@@ -15,6 +15,16 @@ core). A cluster can hold a few stray members of its own, far out, that would op
 to anything; so the radius is never below Tukey's fence, Q1 − `fence` × IQR of the members'
 cosines (3 = Tukey's "far out"; a textbook constant, not fitted to any stream).
 
+And it must use a word of the narrative (`extent_terms`, 1: at least one of the top keywords
+the slide's c-TF-IDF gives it, `keep_naming`). Meaning alone takes in what lies near a story without
+being about it. A sentence encoder places posts by their form as much as by their topic: a
+link with "GOOD!" or "please read n share" lies as near a claim's narrative as a paraphrase of
+the claim does, and an off-topic post with a crisis's hashtag as near the crisis as a report.
+A crisis's posts that stray into another crisis's narrative of the same kind (a flood beside
+a flood) mostly share its meaning, not its names. One word is the least evidence words can
+give, and it is what a story's own posts almost always have: its place, its hashtag, its
+subject (docs/measurements.md, "A word of the narrative").
+
 Second rule, by words (`attach_by_keywords`): a noise document outside every extent still
 joins a narrative when its words name it and its meaning agrees. Short posts often carry the
 story in a hashtag or a place ("#Clutha: can we donate online?", "hand brakes weren't fully
@@ -37,7 +47,7 @@ holding them unseen, so with attachment on a narrative may have more `updated` e
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +64,9 @@ class AttachConfig:
     #: A document outside every extent joins the nearest narrative when it uses at least this
     #: many of its top keywords, more than of any other's (0 = the word rule is off).
     keyword_terms: int = 2
+    #: A document inside a narrative's extent joins it only when it uses at least this many of
+    #: its top keywords (0 = meaning alone decides, as before the thirtieth session).
+    extent_terms: int = 1
 
     def __post_init__(self) -> None:
         if self.fence < 0:
@@ -66,6 +79,16 @@ class AttachConfig:
                 f"attach keyword_terms must be >= 0, got {self.keyword_terms} "
                 "(0 turns the word rule off; set NARRATIVES_ATTACH_KEYWORD_TERMS)"
             )
+        if self.extent_terms < 0:
+            raise ValueError(
+                f"attach extent_terms must be >= 0, got {self.extent_terms} "
+                "(0 lets meaning alone decide; set NARRATIVES_ATTACH_EXTENT_TERMS)"
+            )
+
+    @property
+    def needs_keywords(self) -> bool:
+        """Whether attaching reads the narratives' keywords (either word rule is on)."""
+        return self.enabled and (self.keyword_terms > 0 or self.extent_terms > 0)
 
 
 def radius_of(sims: npt.NDArray[np.floating[Any]], fence: float) -> float:
@@ -107,6 +130,28 @@ def attach_noise(
         if ok:
             attached[cluster].append(row)
     return attached
+
+
+def keep_naming(
+    attached: Sequence[Sequence[int]],
+    keywords: Sequence[Collection[str]],
+    row_tokens: Mapping[int, Iterable[str]],
+    min_terms: int,
+) -> list[list[int]]:
+    """Per cluster, the rows of `attached[c]` that use at least `min_terms` of `keywords[c]`.
+
+    `attached` is `attach_noise`'s result, `row_tokens[r]` the keyword tokens of row r. Order
+    within a cluster is kept; `min_terms` 0 keeps every row.
+    """
+    if len(attached) != len(keywords):
+        raise ValueError(f"{len(keywords)} keyword sets for {len(attached)} clusters")
+    if min_terms <= 0:
+        return [list(rows) for rows in attached]
+    kept: list[list[int]] = []
+    for rows, words in zip(attached, keywords, strict=True):
+        vocabulary = set(words)
+        kept.append([r for r in rows if len(vocabulary.intersection(row_tokens[r])) >= min_terms])
+    return kept
 
 
 def attach_by_keywords(

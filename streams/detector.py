@@ -27,7 +27,7 @@ from schemas.commands import CurationCommand
 from schemas.events import DetectorInfo, EventType, NarrativeEvent
 from streams.alerts import Alerter, AlertPolicy
 from streams.amplification import AmplificationConfig, measure
-from streams.attach import AttachConfig, attach_by_keywords, attach_noise
+from streams.attach import AttachConfig, attach_by_keywords, attach_noise, keep_naming
 from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams
 from streams.curation import Curator, Outcome, Touch
 from streams.describe import (
@@ -89,7 +89,7 @@ class DetectorParams:
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
         `story.term_prefix` at 0, `lone.cold_start` off, `events.update_counts_attached` off,
-        `events.list_held_at_end` off,
+        `events.list_held_at_end` off, `attach.extent_terms` at 0,
         `tracker.keep_apart` off, or on with `tracker.keep_apart_by_words` off, or with
         `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
@@ -124,6 +124,8 @@ class DetectorParams:
             del params["events"]["update_counts_attached"]
         if not self.events.list_held_at_end:
             del params["events"]["list_held_at_end"]
+        if not self.attach.extent_terms:
+            del params["attach"]["extent_terms"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )
@@ -358,7 +360,7 @@ class Detector:
                 noise_rows,
                 self.params.attach,
             )
-            if self.params.attach.enabled and self.params.attach.keyword_terms > 0:
+            if self.params.attach.needs_keywords:
                 slide_keywords = self._attach_by_words(
                     entries, matrix, ordered, keys, centroids, noise_rows, attached_rows
                 )
@@ -581,11 +583,16 @@ class Detector:
         noise_rows: Sequence[int],
         attached_rows: list[list[int]],
     ) -> dict[str, list[tuple[str, float]]]:
-        """Noise left outside every extent, attached where its words and meaning agree
-        (`streams.attach.attach_by_keywords`); extends `attached_rows` in place.
+        """The word rules of attachment, in place on `attached_rows`: documents inside an
+        extent stay only when they use a word of their narrative (`streams.attach.keep_naming`),
+        and noise left outside every extent is attached where its words and meaning agree
+        (`streams.attach.attach_by_keywords`).
 
         The keywords are the ones the slide's events publish: class-based TF-IDF of each
         cluster against the slide's noise. Returned, keyed like `keys`, for the descriptions."""
+        attach = self.params.attach
+        # Only what lies outside every extent is offered to the second rule, also when the
+        # first one let go of a document inside an extent.
         taken = {r for rows in attached_rows for r in rows}
         rest = [r for r in noise_rows if r not in taken]
         classes = {
@@ -595,13 +602,15 @@ class Detector:
         noise_tokens = {r: entry_tokens(entries[r]) for r in noise_rows}
         describe = self.params.describe
         top = class_tfidf(classes, noise_tokens.values(), top_k=keyword_candidates(describe))
+        words = [[term for term, _ in top[k][: describe.top_keywords]] for k in keys]
+        attached_rows[:] = keep_naming(attached_rows, words, noise_tokens, attach.extent_terms)
         extra = attach_by_keywords(
             matrix,
             np.stack([centroids[k] for k in keys]),
-            [[term for term, _ in top[k][: describe.top_keywords]] for k in keys],
+            words,
             rest,
             [noise_tokens[r] for r in rest],
-            self.params.attach.keyword_terms,
+            attach.keyword_terms,
         )
         for rows, more in zip(attached_rows, extra, strict=True):
             rows.extend(more)

@@ -113,6 +113,17 @@ def test_counting_attached_documents_as_growth_follows_its_environment_variable(
     assert not Settings().detector_params.events.update_counts_attached
 
 
+def test_the_word_an_attached_document_must_share_follows_its_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().detector_params.attach.extent_terms == 1  # the default
+    monkeypatch.setenv("NARRATIVES_ATTACH_EXTENT_TERMS", "0")
+    assert Settings().detector_params.attach.extent_terms == 0
+    monkeypatch.setenv("NARRATIVES_ATTACH_EXTENT_TERMS", "-1")
+    with pytest.raises(ValueError, match="attach_extent_terms"):
+        Settings()
+
+
 def test_the_last_word_of_a_replay_follows_its_environment_variable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

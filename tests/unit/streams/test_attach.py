@@ -12,7 +12,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streams.attach import AttachConfig, attach_by_keywords, attach_noise, radius_of
+from streams.attach import (
+    AttachConfig,
+    attach_by_keywords,
+    attach_noise,
+    keep_naming,
+    radius_of,
+)
 
 
 def at(degrees: float, lift: float = 0.0) -> npt.NDArray[np.float32]:
@@ -117,6 +123,8 @@ def test_bad_inputs_name_the_fix() -> None:
         AttachConfig(fence=-1.0)
     with pytest.raises(ValueError, match="NARRATIVES_ATTACH_KEYWORD_TERMS"):
         AttachConfig(keyword_terms=-1)
+    with pytest.raises(ValueError, match="NARRATIVES_ATTACH_EXTENT_TERMS"):
+        AttachConfig(extent_terms=-1)
     matrix, clusters = layout(at(1))
     with pytest.raises(ValueError, match="2 clusters"):
         attach_noise(matrix, clusters, np.stack([at(0)]), [6], AttachConfig())
@@ -168,3 +176,27 @@ def test_a_post_naming_two_narratives_as_much_stays_noise() -> None:
 def test_the_word_rule_off_or_without_narratives_attaches_nothing() -> None:
     assert words((at(40), "clutha glasgow"), min_terms=0) == [[], []]
     assert attach_by_keywords(np.stack(A_ROWS), np.stack(A_ROWS[:1]), [], [], [], 2) == []
+
+
+# Inside an extent, a document stays attached only when it uses a word of its narrative.
+
+
+def test_keep_naming_keeps_the_rows_that_use_enough_of_their_narratives_words() -> None:
+    keywords = [["clutha", "glasgow", "crash"], ["alberta", "flood"]]
+    tokens = {
+        3: ["clutha", "pub", "clutha"],  # one of A's words, twice: one word
+        4: ["good"],  # nothing of A's
+        5: ["flood"],  # B's word, but attached to A
+        6: ["alberta", "flood", "calgary"],  # two of B's
+        7: [],
+    }
+    attached = [[3, 4, 5], [6, 7]]
+    assert keep_naming(attached, keywords, tokens, 1) == [[3], [6]]
+    assert keep_naming(attached, keywords, tokens, 2) == [[], [6]]
+    assert keep_naming(attached, keywords, tokens, 0) == attached
+    assert keep_naming([[], []], keywords, tokens, 1) == [[], []]
+    assert AttachConfig(extent_terms=0, keyword_terms=0).needs_keywords is False
+    assert AttachConfig(enabled=False).needs_keywords is False
+    assert AttachConfig(keyword_terms=0).needs_keywords is True
+    with pytest.raises(ValueError, match="1 keyword sets for 2 clusters"):
+        keep_naming(attached, keywords[:1], tokens, 1)

@@ -834,10 +834,11 @@ class FlatRowsCluster:
 def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     fake_factory: EmbedderFactory,
 ) -> None:
-    core_a = [(f"a{i}", f"{d} 0") for i, d in enumerate((-12, -6, 0, 6, 12))]
-    core_b = [(f"b{i}", f"{d} 0") for i, d in enumerate((80, 85, 90, 95, 100))]
-    near = [("near-a", "5 3"), ("near-b", "92 4")]  # inside the cores' extents, but lifted
-    far = [("far", "45 3"), ("off", "-60 5")]  # between the two, and off to the side
+    core_a = [(f"a{i}", f"{d} 0 glasgow crash") for i, d in enumerate((-12, -6, 0, 6, 12))]
+    core_b = [(f"b{i}", f"{d} 0 alberta flood") for i, d in enumerate((80, 85, 90, 95, 100))]
+    # Inside the cores' extents, but lifted; each names its narrative.
+    near = [("near-a", "5 3 glasgow"), ("near-b", "92 4 flood waters")]
+    far = [("far", "45 3 glasgow"), ("off", "-60 5 crash")]  # between the two, and off to the side
     docs = [
         Document(doc_id, "post", text, START + i * MINUTE)
         for i, (doc_id, text) in enumerate([*core_a, *core_b, *near, *far])
@@ -863,12 +864,36 @@ def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     assert all(e.attached_ids == [] for e in runs[False])
 
 
+def test_a_post_inside_an_extent_joins_only_when_it_uses_a_word_of_the_narrative() -> None:
+    # Three lifted posts inside A's extent: one names A ("clutha"), one says nothing of its own
+    # ("good", a word no narrative has), one names B. Meaning alone would attach all three to
+    # A; with one word asked (the default) only the first joins. The one naming B is not given
+    # to B either: it lies outside B's extent, and one word is not enough for the word rule.
+    core_a = [(f"a{i}", f"{d} 0 clutha glasgow crash") for i, d in enumerate((-12, -6, 0, 6, 12))]
+    core_b = [(f"b{i}", f"{d} 0 alberta flood calgary") for i, d in enumerate((80, 85, 90, 95))]
+    lifted = [("names-a", "4 3 clutha pub"), ("silent", "-4 3 good"), ("names-b", "2 3 calgary")]
+    docs = [
+        Document(doc_id, "post", text, START + i * MINUTE)
+        for i, (doc_id, text) in enumerate([*core_a, *core_b, *lifted])
+    ]
+    attached = {}
+    for terms in (1, 0):
+        params = dataclasses.replace(PARAMS, attach=AttachConfig(extent_terms=terms))
+        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
+        detector.ingest(docs)
+        emerged = {e.first_doc_id: e for e in detector.advance(flush=True) if e.type == "emerged"}
+        attached[terms] = (emerged["a0"].attached_ids, emerged["b0"].attached_ids)
+    assert attached[1] == (["names-a"], [])
+    assert attached[0] == (["names-a", "silent", "names-b"], [])
+    assert AttachConfig().extent_terms == 1
+
+
 def test_a_narrative_growing_only_by_attached_posts_lists_them_on_an_updated_event() -> None:
     # A core of five posts, then a tail of posts that each lie inside its extent but never in
     # its dense core (lifted): the tail only ever comes as attached documents, as a claim's
     # slow tail does once its burst is over.
-    core = [(f"a{i}", f"{d} 0", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
-    tail = [(f"t{i}", f"{d} 3", 2) for i, d in enumerate((-9, -3, 2, 5, 9, 4))]
+    core = [(f"a{i}", f"{d} 0 flood", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
+    tail = [(f"t{i}", f"{d} 3 flood", 2) for i, d in enumerate((-9, -3, 2, 5, 9, 4))]
     docs = [
         Document(doc_id, "post", text, START + hours * HOUR + i * MINUTE)
         for i, (doc_id, text, hours) in enumerate([*core, *tail])
@@ -898,9 +923,9 @@ def test_the_last_slide_of_a_flushed_replay_lists_what_no_event_listed() -> None
     # Two cores of five posts; two hours later three posts inside A's extent but outside its
     # dense core (attached), fewer than the five new documents growth asks for. B gets
     # nothing new. The last word of the replay lists A's three posts; B has nothing to add.
-    core_a = [(f"a{i}", f"{d} 0", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
-    core_b = [(f"b{i}", f"{d} 0", 0) for i, d in enumerate((80, 85, 90, 95, 100))]
-    tail = [(f"t{i}", f"{d} 3", 2) for i, d in enumerate((-3, 2, 5))]
+    core_a = [(f"a{i}", f"{d} 0 flood", 0) for i, d in enumerate((-12, -6, 0, 6, 12))]
+    core_b = [(f"b{i}", f"{d} 0 fire", 0) for i, d in enumerate((80, 85, 90, 95, 100))]
+    tail = [(f"t{i}", f"{d} 3 flood", 2) for i, d in enumerate((-3, 2, 5))]
     docs = [
         Document(doc_id, "post", text, START + hours * HOUR + i * MINUTE)
         for i, (doc_id, text, hours) in enumerate([*core_a, *core_b, *tail])
@@ -1048,6 +1073,12 @@ def test_a_stream_that_opens_with_one_story_reports_it_before_any_second_one() -
 def test_no_last_word_gives_the_version_of_the_release_before_it() -> None:
     params_off = DetectorParams(events=EventConfig(list_held_at_end=False))
     assert params_off.version("model-a") == version_without(params_off, "events.list_held_at_end")
+    assert params_off.version("model-a") != DetectorParams().version("model-a")
+
+
+def test_attaching_by_meaning_alone_gives_the_version_of_the_release_before_it() -> None:
+    params_off = DetectorParams(attach=AttachConfig(extent_terms=0))
+    assert params_off.version("model-a") == version_without(params_off, "attach.extent_terms")
     assert params_off.version("model-a") != DetectorParams().version("model-a")
 
 
