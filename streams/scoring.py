@@ -222,7 +222,7 @@ def score(
     # Noise statistics and identity stability.
     null_total = null_unassigned = assigned = assigned_null = 0
     ids_by_gold: dict[str, Counter[str]] = {}
-    #: Per predicted id, its scored documents by gold label (None = off-topic).
+    # Per predicted id, its scored documents by gold label (None = off-topic).
     labels_by_id: dict[str, Counter[str | None]] = {}
     for doc in scored:
         predicted = assignments.get(doc.doc_id)

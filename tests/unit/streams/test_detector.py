@@ -864,6 +864,18 @@ def test_attachment_reports_noise_inside_a_narrative_beside_its_members(
     assert all(e.attached_ids == [] for e in runs[False])
 
 
+def _attached_to_a_and_b(
+    docs: Sequence[Document], attach: AttachConfig
+) -> tuple[list[str], list[str]]:
+    """The attached ids on the `emerged` events of narratives A (first post a0) and B (b0),
+    replaying `docs` with angle vectors and the flat-rows clusterer under `attach`."""
+    params = dataclasses.replace(PARAMS, attach=attach)
+    detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
+    detector.ingest(docs)
+    emerged = {e.first_doc_id: e for e in detector.advance(flush=True) if e.type == "emerged"}
+    return emerged["a0"].attached_ids, emerged["b0"].attached_ids
+
+
 def test_a_post_inside_an_extent_joins_only_when_it_uses_a_word_of_the_narrative() -> None:
     # Three lifted posts inside A's extent: one names A ("clutha"), one says nothing of its own
     # ("good", a word no narrative has), one names B. Meaning alone would attach all three to
@@ -876,13 +888,7 @@ def test_a_post_inside_an_extent_joins_only_when_it_uses_a_word_of_the_narrative
         Document(doc_id, "post", text, START + i * MINUTE)
         for i, (doc_id, text) in enumerate([*core_a, *core_b, *lifted])
     ]
-    attached = {}
-    for terms in (1, 0):
-        params = dataclasses.replace(PARAMS, attach=AttachConfig(extent_terms=terms))
-        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
-        detector.ingest(docs)
-        emerged = {e.first_doc_id: e for e in detector.advance(flush=True) if e.type == "emerged"}
-        attached[terms] = (emerged["a0"].attached_ids, emerged["b0"].attached_ids)
+    attached = {t: _attached_to_a_and_b(docs, AttachConfig(extent_terms=t)) for t in (1, 0)}
     assert attached[1] == (["names-a"], [])
     assert attached[0] == (["names-a", "silent", "names-b"], [])
     assert AttachConfig().extent_terms == 1
@@ -969,13 +975,7 @@ def test_a_post_outside_every_extent_joins_the_narrative_its_words_and_meaning_n
         Document(doc_id, "post", text, START + i * MINUTE)
         for i, (doc_id, text) in enumerate([*core_a, *core_b, *lifted])
     ]
-    attached = {}
-    for terms in (2, 0):
-        params = dataclasses.replace(PARAMS, attach=AttachConfig(keyword_terms=terms))
-        detector = Detector(params, AngleEmbedder(), FlatRowsCluster())
-        detector.ingest(docs)
-        emerged = {e.first_doc_id: e for e in detector.advance(flush=True) if e.type == "emerged"}
-        attached[terms] = (emerged["a0"].attached_ids, emerged["b0"].attached_ids)
+    attached = {t: _attached_to_a_and_b(docs, AttachConfig(keyword_terms=t)) for t in (2, 0)}
     assert attached[2] == (["named"], [])
     assert attached[0] == ([], [])
 
