@@ -34,6 +34,7 @@ LEVEL_FIGURES = (
     "ids_per_gold",
     "major_ids_per_gold",
     "foreign_ids_per_gold",
+    "id_handovers",
     "assigned_docs",
 )
 
@@ -56,15 +57,19 @@ def assignments_by_level(events: Iterable[Mapping[str, Any]]) -> dict[str, dict[
     return by_level
 
 
-def _read_events(path: Path, detections: list[Detection]) -> Iterator[dict[str, Any]]:
+def _read_events(path: Path, detections: Mapping[str, list[Detection]]) -> Iterator[dict[str, Any]]:
     """Events one at a time (a dense stream's events file holds every member list), noting
-    each event with members in `detections` on the way, so one pass serves both uses."""
+    each event with members in `detections[level]` on the way, under the id it reports them
+    at that level, so one pass serves both uses."""
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             event = json.loads(line)
             if event["member_ids"]:
                 end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
-                detections.append(Detection(end.timestamp(), tuple(event["member_ids"])))
+                members = tuple(event["member_ids"])
+                for level, found in detections.items():
+                    label = assignment_label(event["narrative_id"], event.get("story_id"), level)
+                    found.append(Detection(end.timestamp(), members, label))
             yield event
 
 
@@ -106,13 +111,13 @@ def evaluate(
         for line in lines:
             row = json.loads(line)
             assignments[row["doc_id"]] = row["narrative_id"]
-    detections: list[Detection] = []
+    detections: dict[str, list[Detection]] = {level: [] for level in LEVELS}
     by_level = assignments_by_level(_read_events(events_path, detections))
     gold = load_gold(input_path)
-    scores = score(gold, assignments, detections)
+    scores = score(gold, assignments, detections[settings.assignment_level])
     levels = {}
     for level, by_doc in by_level.items():
-        figures = score(gold, by_doc).to_dict()
+        figures = score(gold, by_doc, detections[level]).to_dict()
         levels[level] = {name: figures[name] for name in LEVEL_FIGURES}
     return {
         "stream": str(input_path),

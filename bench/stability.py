@@ -51,6 +51,7 @@ FIGURES = (
     "ids_per_gold",
     "major_ids_per_gold",
     "foreign_ids_per_gold",
+    "id_handovers",
     "detection_lag_after_10th_median_s",
 )
 

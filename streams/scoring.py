@@ -20,6 +20,12 @@ last reported for each document, and the narrative events it emitted, `score` co
   id is: `foreign_ids_per_gold` counts the ids whose scored documents are mostly another gold
   narrative's or off-topic (the narrative's documents strayed into someone else's narrative),
   so ids per gold minus it is the narrative's own ids (its identity broke into these);
+- id handovers, a diagnostic from the other side: how many times an id's events went from
+  being led (a strict majority of their gold-labelled members) by one gold narrative to
+  another. Ids per gold see a narrative cut into ids; this sees one id chained across
+  narratives (a claim's id taken over by the next claim of its debate), which B-cubed only
+  sees as lost precision, and which a consumer following an id experiences as its meaning
+  changing under it. Multi-object tracking counts the same fault as an identity switch;
 - detection delay: per gold narrative, event time from its first scored document to the earliest
   detection whose members are mostly (> 50 %) that narrative's scored documents;
 - detection lag after the 10th document: the same detection time minus the time of the gold
@@ -67,6 +73,9 @@ class Detection:
 
     time: float  # event time at which the event was emitted (the window end)
     member_ids: tuple[str, ...]  # the event's members
+    #: The id the event reports its members under at the scored level (its narrative or its
+    #: story); None when unknown. Only `id_handovers` reads it.
+    reported_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,9 @@ class Scores:
     ids_per_gold: float | None
     major_ids_per_gold: float | None  # diagnostic: ids holding ≥ MAJOR_ID_SHARE of the docs
     foreign_ids_per_gold: float | None  # diagnostic: ids mostly holding others' documents
+    #: Diagnostic: times an id's events went from leading with one gold narrative to another
+    #: (None when no detection carries an id).
+    id_handovers: int | None
     detection_delay_median_s: float | None
     detection_delay_p90_s: float | None
     detection_lag_after_10th_median_s: float | None
@@ -164,6 +176,42 @@ def _detection_times(
         if previous is None or det.time < previous:
             detected_at[label] = float(det.time)
     return detected_at
+
+
+def _lead(label_of: Mapping[str, str], member_ids: Sequence[str]) -> str | None:
+    """The gold narrative holding a strict majority of the members that have one, or None."""
+    counts = Counter(label_of[m] for m in member_ids if m in label_of)
+    if not counts:
+        return None
+    label, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return label if 2 * count > counts.total() else None
+
+
+def _handovers(label_of: Mapping[str, str], detections: Sequence[Detection]) -> int | None:
+    """How many times an id passed from one gold narrative to another, over its events.
+
+    The events of each id are read in the given (publication) order; each is led by the gold
+    narrative holding a strict majority of its gold-labelled members (`_lead`), and an event
+    with no such majority is skipped, so a mixed slide between two leads of one narrative is
+    no handover. The converse of ids per gold: that figure counts the ids one narrative is
+    reported under, this one counts the narratives one id was made to stand for, in turn (the
+    chain in which a claim's id is taken over by the next claim of its debate).
+    """
+    if not any(det.reported_id is not None for det in detections):
+        return None
+    last: dict[str, str] = {}
+    handovers = 0
+    for det in detections:
+        if det.reported_id is None:
+            continue
+        lead = _lead(label_of, det.member_ids)
+        if lead is None:
+            continue
+        previous = last.get(det.reported_id)
+        if previous is not None and previous != lead:
+            handovers += 1
+        last[det.reported_id] = lead
+    return handovers
 
 
 def _foreign(held: Counter[str | None], label: str) -> bool:
@@ -281,6 +329,7 @@ def score(
         for g, t in detected_at.items()
         if len(times_of[g]) >= LAG_AFTER_DOCS
     ]
+    id_handovers = _handovers(label_of, detections)
     delay_median, delay_p90 = _median_p90(list(delays.values()))
     lag_median, lag_p90 = _median_p90(lags)
 
@@ -295,6 +344,7 @@ def score(
         ids_per_gold=ids_per_gold,
         major_ids_per_gold=major_ids_per_gold,
         foreign_ids_per_gold=foreign_ids_per_gold,
+        id_handovers=id_handovers,
         detection_delay_median_s=delay_median,
         detection_delay_p90_s=delay_p90,
         detection_lag_after_10th_median_s=lag_median,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from agents.evaluate import assignments_by_level
+from agents.evaluate import LEVELS, _read_events, assignments_by_level
 from agents.replay import assignment_label
+from streams.scoring import Detection, GoldDoc, score
 
 
 def _event(
@@ -49,3 +52,27 @@ def test_an_ungrouped_narrative_is_its_own_story() -> None:
     assert assignment_label("nar-a", "nar-s", "story") == "nar-s"
     assert assignment_label("nar-a", "nar-s", "narrative") == "nar-a"
     assert assignments_by_level([_event("nar-a", None, ["d1"])])["story"] == {"d1": "nar-a"}
+
+
+def test_events_are_read_as_detections_under_each_levels_id(tmp_path: Path) -> None:
+    """Every event with members is a detection at both levels, reported under the id the
+    assignments use at that level, so id handovers are counted per level: a story whose
+    narratives tell one gold narrative and then another hands over at the story level only."""
+    window = {"start": "2024-01-01T00:00:00Z", "end": "2024-01-01T01:00:00Z"}
+    events = [
+        {**_event("nar-a", "nar-s", ["a1", "a2"]), "window": window},
+        {**_event("nar-a", "nar-s", []), "window": window},  # no members: no detection
+        {**_event("nar-b", None, ["b1"]), "window": window},
+        {**_event("nar-c", "nar-s", ["b1", "b2"]), "window": window},  # the story now B's
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    detections: dict[str, list[Detection]] = {level: [] for level in LEVELS}
+    read = list(_read_events(path, detections))
+    assert len(read) == 4
+    assert [d.reported_id for d in detections["narrative"]] == ["nar-a", "nar-b", "nar-c"]
+    assert [d.reported_id for d in detections["story"]] == ["nar-s", "nar-b", "nar-s"]
+    assert {d.time for d in detections["story"]} == {1704070800.0}
+    gold = [GoldDoc(f"{x}{i}", x.upper(), True, 0.0) for x in "ab" for i in (1, 2)]
+    assert score(gold, {}, detections["narrative"]).id_handovers == 0
+    assert score(gold, {}, detections["story"]).id_handovers == 1

@@ -228,6 +228,35 @@ def test_foreign_ids_per_gold_splits_ids_by_whose_they_are() -> None:
     assert score(docs, {}).foreign_ids_per_gold is None
 
 
+def test_id_handovers_count_an_id_passing_from_one_gold_narrative_to_another() -> None:
+    """Each event is led by the gold narrative with a strict majority of its labelled members;
+    an id whose consecutive leads differ changed hands. Mixed events, off-topic posts and
+    distractors lead nothing, and events without an id are not read."""
+    docs = (
+        [_doc(f"a{i}", "A") for i in range(4)]
+        + [_doc(f"b{i}", "B") for i in range(4)]
+        + [_doc("n0", None), _doc("u0", "A", scored=False)]
+    )
+    detections = [
+        Detection(10.0, ("a0", "a1", "b0"), "X"),  # X led by A
+        Detection(20.0, ("a0", "b0"), "X"),  # a tie leads nothing: no handover, lead kept
+        Detection(30.0, ("b0", "b1", "a0"), "X"),  # A -> B: one handover
+        Detection(30.0, ("b2", "b3"), "Y"),  # Y led by B
+        Detection(40.0, ("b0", "b1", "n0", "u0"), "X"),  # off-topic and distractor: still B
+        Detection(50.0, ("a2", "a3", "b3"), "Y"),  # B -> A: a second handover
+        Detection(60.0, ("n0", "u0"), "Z"),  # nothing labelled: no lead
+        Detection(70.0, ("a0", "a1")),  # no id: not read
+        Detection(80.0, ("a2", "a3"), "X"),  # B -> A on X: a third
+    ]
+    assert score(docs, {}, detections).id_handovers == 3
+    # Order is publication order: X led by B, then by A twice, is one handover fewer.
+    assert score(docs, {}, detections[2:]).id_handovers == 2
+    # Without ids on the detections there is nothing to count.
+    anonymous = [Detection(d.time, d.member_ids) for d in detections]
+    assert score(docs, {}, anonymous).id_handovers is None
+    assert score(docs, {}).id_handovers is None
+
+
 # --- score: detection delay ------------------------------------------------------------------
 
 
