@@ -66,10 +66,10 @@ def _read_events(path: Path, detections: Mapping[str, list[Detection]]) -> Itera
             event = json.loads(line)
             if event["member_ids"]:
                 end = datetime.fromisoformat(event["window"]["end"].replace("Z", "+00:00"))
-                members = tuple(event["member_ids"])
+                time, members = end.timestamp(), tuple(event["member_ids"])
                 for level, found in detections.items():
                     label = assignment_label(event["narrative_id"], event.get("story_id"), level)
-                    found.append(Detection(end.timestamp(), members, label))
+                    found.append(Detection(time, members, label))
             yield event
 
 

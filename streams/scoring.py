@@ -153,6 +153,19 @@ def b_cubed(gold_labels: Sequence[str], predicted: Sequence[str]) -> tuple[float
     return _b_cubed_hashable(gold_labels, predicted)
 
 
+def _majority(
+    label_of: Mapping[str, str], member_ids: Sequence[str], total: int | None = None
+) -> str | None:
+    """The gold narrative holding a strict majority of `total` members (default: of the
+    members that have a gold narrative), or None."""
+    counts = Counter(label_of[m] for m in member_ids if m in label_of)
+    if not counts:
+        return None
+    # At most one label can hold a strict majority, so checking the largest is enough.
+    label, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return label if 2 * count > (counts.total() if total is None else total) else None
+
+
 def _detection_times(
     label_of: Mapping[str, str], detections: Sequence[Detection]
 ) -> dict[str, float]:
@@ -162,15 +175,8 @@ def _detection_times(
     """
     detected_at: dict[str, float] = {}
     for det in detections:
-        total = len(det.member_ids)
-        if total == 0:
-            continue
-        counts = Counter(label_of[m] for m in det.member_ids if m in label_of)
-        if not counts:
-            continue
-        label, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-        # At most one label can hold a strict majority, so checking the largest is enough.
-        if 2 * count <= total:
+        label = _majority(label_of, det.member_ids, len(det.member_ids))
+        if label is None:
             continue
         previous = detected_at.get(label)
         if previous is None or det.time < previous:
@@ -178,20 +184,11 @@ def _detection_times(
     return detected_at
 
 
-def _lead(label_of: Mapping[str, str], member_ids: Sequence[str]) -> str | None:
-    """The gold narrative holding a strict majority of the members that have one, or None."""
-    counts = Counter(label_of[m] for m in member_ids if m in label_of)
-    if not counts:
-        return None
-    label, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    return label if 2 * count > counts.total() else None
-
-
 def _handovers(label_of: Mapping[str, str], detections: Sequence[Detection]) -> int | None:
     """How many times an id passed from one gold narrative to another, over its events.
 
     The events of each id are read in the given (publication) order; each is led by the gold
-    narrative holding a strict majority of its gold-labelled members (`_lead`), and an event
+    narrative holding a strict majority of its gold-labelled members (`_majority`), and an event
     with no such majority is skipped, so a mixed slide between two leads of one narrative is
     no handover. The converse of ids per gold: that figure counts the ids one narrative is
     reported under, this one counts the narratives one id was made to stand for, in turn (the
@@ -204,7 +201,7 @@ def _handovers(label_of: Mapping[str, str], detections: Sequence[Detection]) -> 
     for det in detections:
         if det.reported_id is None:
             continue
-        lead = _lead(label_of, det.member_ids)
+        lead = _majority(label_of, det.member_ids)
         if lead is None:
             continue
         previous = last.get(det.reported_id)
