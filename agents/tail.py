@@ -49,7 +49,13 @@ def iter_events(
 
 
 def format_event(event: NarrativeEvent) -> str:
-    """One line a person can scan: time, change, id, size (+ attached), languages, keywords."""
+    """One line a person can scan: time, change, id, size (+ attached), languages, keywords,
+    and the story it belongs to when that is another narrative's.
+
+    Why the story: a claim's sides (an allegation, its denial, a counter-claim) and the pieces
+    a burst of copies splits off are separate narratives of one story; without the story id a
+    reader of the line cannot see that they belong together. A narrative that is its own
+    story (it founded it) shows none, so a stream of unrelated stories reads as before."""
     size = f"{event.size}+{event.attached_size}" if event.attached_size else str(event.size)
     langs = " ".join(f"{lang}:{n}" for lang, n in list(event.counts.by_lang.items())[:3])
     words = ", ".join(k.term for k in event.keywords[:6])
@@ -58,6 +64,8 @@ def format_event(event: NarrativeEvent) -> str:
         links = f" from {','.join(event.parent_ids)}"
     if event.child_ids:
         links = f" into {','.join(event.child_ids)}"
+    if event.story_id and event.story_id != event.narrative_id:
+        links += f"  (story {event.story_id})"
     return (
         f"{event.window.end[:16]} {_MARK[event.type]} {event.type:<7} {event.narrative_id} "
         f"v{event.version:<3} size={size:<8} {langs:<16} {words}{links}"

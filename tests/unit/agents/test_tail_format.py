@@ -36,3 +36,11 @@ def test_the_line_shows_size_languages_keywords_and_attached_documents() -> None
     assert "size=18 " in line and "tr:18" in line and line.endswith("sandık, video")
     attached = format_event(_event(attached_size=5, attached_ids=["a1", "a2", "a3", "a4", "a5"]))
     assert "size=18+5 " in attached
+
+
+def test_the_line_names_the_story_only_when_another_narrative_founded_it() -> None:
+    own = format_event(_event(story_id="nar-1"))
+    assert "story" not in own and own.endswith("sandık, video")
+    child = format_event(_event(story_id="nar-9", type="split", child_ids=["nar-2"]))
+    assert child.endswith("sandık, video into nar-2  (story nar-9)")
+    assert "story" not in format_event(_event())  # an event without a story (older schema)
