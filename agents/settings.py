@@ -192,6 +192,12 @@ class Settings(BaseSettings):
         description="NARRATIVES_CLUSTER_SELECTION_EPSILON: HDBSCAN merges clusters closer than "
         "this (Euclidean, in PCA space).",
     )
+    cap_copies: bool = Field(
+        True,
+        description="NARRATIVES_CAP_COPIES: at most MIN_SAMPLES - 1 exact copies of one vector "
+        "(retweets, copy-paste) enter HDBSCAN, the rest take their original's label, so a "
+        "copied post cannot make a cluster apart from its story; false counts every copy.",
+    )
     lexical_weight: float = Field(
         0.0,
         ge=0,
@@ -500,6 +506,7 @@ class Settings(BaseSettings):
                 pca_dim=self.pca_dim,
                 cluster_selection_method=self.cluster_selection_method,
                 cluster_selection_epsilon=self.cluster_selection_epsilon,
+                cap_copies=self.cap_copies,
             ),
             lexical=LexicalConfig(weight=self.lexical_weight, dim=self.lexical_dim),
             time_view=TimeViewConfig(weight=self.time_weight),

@@ -18,6 +18,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from streams.attach import radius_of
+
+#: Tukey's "far out" fence (Q1 - 3 IQR), the one attachment's extents use: a textbook constant.
+_FAR_OUT = 3.0
+
 Labels = npt.NDArray[np.int64]
 
 
@@ -43,6 +48,10 @@ class HdbscanParams:
     #: 4,000-20,000 documents (docs/measurements.md). Mutual-reachability distances tie
     #: often, so where the two pick different equal-weight trees a fringe point may differ.
     algorithm: str = "prims_kdtree"
+    #: Let at most `min_samples - 1` exact copies of one vector into HDBSCAN; the others take
+    #: their original's label (`cap_copies`). False: every copy counts, the behaviour and
+    #: `params_version` of the release before.
+    cap_copies: bool = True
 
     def effective_min_cluster_size(self, n: int) -> int:
         return max(self.min_cluster_size, math.ceil(self.min_cluster_share * n))
@@ -99,12 +108,70 @@ class HdbscanClusterer:
 
 
 def hdbscan_labels(vectors: npt.NDArray[np.float32], params: HdbscanParams) -> Labels:
-    """HDBSCAN's labels for the rows (PCA first), -1 for noise."""
+    """HDBSCAN's labels for the rows (PCA first), -1 for noise; copies capped (`cap_copies`)."""
     n = len(vectors)
     size = params.effective_min_cluster_size(n)
+    if params.cap_copies:
+        return _capped_copies_labels(vectors, params, size)
     if n < max(2 * size, 3):
         return np.full(n, -1, dtype=np.int64)
     return _hdbscan(reduce_dimension(vectors, params.pca_dim), params, False)
+
+
+def copy_groups(vectors: npt.NDArray[np.floating]) -> npt.NDArray[np.int64]:
+    """For each row, the first row with exactly the same vector (itself when it is the first).
+
+    Exact, not near: copies of one text (a retweet, a copy-paste) have one vector, as the
+    embedder's cache gives one text one vector; anything else is a different document."""
+    rows = np.ascontiguousarray(vectors)
+    first: dict[bytes, int] = {}
+    return np.fromiter(
+        (first.setdefault(rows[i].tobytes(), i) for i in range(len(rows))), np.int64, len(rows)
+    )
+
+
+def _capped_copies_labels(
+    vectors: npt.NDArray[np.float32], params: HdbscanParams, size: int
+) -> Labels:
+    """HDBSCAN over the rows with each vector's copies capped, labels spread back to them.
+
+    Why: a post copied fifty times (retweets, a copy-paste campaign) is fifty points at
+    distance zero. That blob is denser than anything real writing makes, so HDBSCAN's excess
+    of mass selects it as a cluster of its own, apart from the story whose post it copies, and
+    the story is reported under two ids (crisislex: a crisis's retweeted posts). hdbscan's
+    core distance is the distance to a point's `min_samples`-th other point; with at most
+    `min_samples - 1` copies of a vector, at most `min_samples - 2` of those are its copies,
+    so the core distance is set by other documents: copies add weight to the density around
+    them but never make one of their own. The other copies take their original's label. A
+    group of at least `size` copies is a cluster of its own when the capped clustering left it
+    as noise, or hung it on a cluster whose extent it lies outside (`_inside`): a campaign that
+    posts one text and nothing else is still a narrative, and the amplification block says
+    what it is, while a crisis's retweeted report stays in the crisis's cluster.
+    """
+    n = len(vectors)
+    group = copy_groups(vectors)
+    cap = max((params.min_samples or size) - 1, 1)
+    seen: dict[int, int] = {}
+    kept: list[int] = []
+    for row, first in enumerate(group.tolist()):
+        if seen.get(first, 0) < cap:
+            kept.append(row)
+        seen[first] = seen.get(first, 0) + 1
+    if len(kept) < max(2 * size, 3):
+        labels = np.full(n, -1, dtype=np.int64)
+    else:
+        labels_kept = _hdbscan(reduce_dimension(vectors[kept], params.pca_dim), params, False)
+        labels = np.asarray(labels_kept[np.searchsorted(kept, group)], dtype=np.int64)
+    # Groups of copies large enough for a cluster that the density left out, or hung on a
+    # cluster they lie outside of: in order of their first row, so numbering is a function of
+    # the input.
+    found = labels.copy()
+    label = int(labels.max()) + 1 if n else 0
+    for first, count in seen.items():
+        if count >= size and not _inside(vectors, found, group, first):
+            labels[group == first] = label
+            label += 1
+    return labels
 
 
 def single_cluster_labels(reduced: npt.NDArray[np.float64], params: HdbscanParams) -> Labels:
@@ -134,3 +201,28 @@ def _hdbscan(
     )
     labels = model.fit_predict(reduced)
     return np.asarray(labels, dtype=np.int64)
+
+
+def _inside(
+    vectors: npt.NDArray[np.float32], labels: Labels, group: npt.NDArray[np.int64], first: int
+) -> bool:
+    """Whether the copies of row `first` lie in the extent of the cluster they were given:
+    at least as alike to the centroid of its other members as the least alike of them, with
+    the cluster's far-out strays ignored, as attachment measures extents
+    (`streams.attach.radius_of`, Tukey's far-out fence)."""
+    if labels[first] < 0:
+        return False
+    others = _unit_rows(vectors[(labels == labels[first]) & (group != first)])
+    if not len(others):
+        return True
+    centroid = others.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    copy = _unit_rows(vectors[first : first + 1])[0]
+    return bool(copy @ centroid >= radius_of(others @ centroid, _FAR_OUT))
+
+
+def _unit_rows(x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    rows = x.astype(np.float64)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    unit: npt.NDArray[np.float64] = rows / np.where(norms > 0, norms, 1.0)
+    return unit

@@ -89,7 +89,7 @@ class DetectorParams:
         keep their ids across the upgrade. Likewise a switch added later, while it is off
         (`tracker.resume_absorbed`, `tracker.anchor_by_members`, `tracker.resume_faded`,
         `story.term_prefix` at 0, `lone.cold_start` off, `events.update_counts_attached` off,
-        `events.list_held_at_end` off, `attach.extent_terms` at 0,
+        `events.list_held_at_end` off, `attach.extent_terms` at 0, `hdbscan.cap_copies` off,
         `tracker.keep_apart` off, or on with `tracker.keep_apart_by_words` off, or with
         `tracker.keep_apart_shared_words` at 1):
         turning it off restores the version of the release before it, whose behaviour that is.
@@ -126,6 +126,8 @@ class DetectorParams:
             del params["events"]["list_held_at_end"]
         if not self.attach.extent_terms:
             del params["attach"]["extent_terms"]
+        if not self.hdbscan.cap_copies:
+            del params["hdbscan"]["cap_copies"]
         blob = json.dumps(
             {"params": params, "model": model_id, "tokens": TOKENS_REVISION}, sort_keys=True
         )

@@ -62,6 +62,14 @@ def test_faded_resumption_follows_its_environment_variable(
     assert params.version("m") != Settings(resume_faded=True).detector_params.version("m")
 
 
+def test_the_copy_cap_follows_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().detector_params.hdbscan.cap_copies  # on unless turned off
+    monkeypatch.setenv("NARRATIVES_CAP_COPIES", "false")
+    params = Settings().detector_params
+    assert not params.hdbscan.cap_copies
+    assert params.version("m") != Settings(cap_copies=True).detector_params.version("m")
+
+
 def test_keeping_apart_follows_its_environment_variables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

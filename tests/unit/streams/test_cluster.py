@@ -13,7 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streams.cluster import Clusterer, HdbscanClusterer, HdbscanParams, Labels, reduce_dimension
+from streams.cluster import (
+    Clusterer,
+    HdbscanClusterer,
+    HdbscanParams,
+    Labels,
+    copy_groups,
+    reduce_dimension,
+)
 
 Matrix = npt.NDArray[np.float32]
 
@@ -60,6 +67,9 @@ CLUSTERERS: dict[str, Callable[[], Clusterer]] = {
     "hdbscan": lambda: HdbscanClusterer(HdbscanParams(min_cluster_size=10, min_samples=5)),
     "hdbscan-boruvka": lambda: HdbscanClusterer(
         HdbscanParams(min_cluster_size=10, min_samples=5, algorithm="boruvka_kdtree")
+    ),
+    "hdbscan-every-copy": lambda: HdbscanClusterer(
+        HdbscanParams(min_cluster_size=10, min_samples=5, cap_copies=False)
     ),
     "threshold-reference": lambda: ThresholdClusterer(threshold=0.8, min_size=5),
 }
@@ -212,6 +222,77 @@ def test_hdbscan_works_below_and_above_the_pca_dimension() -> None:
     x, truth = _blobs(dim=128)
     labels = HdbscanClusterer(HdbscanParams(pca_dim=8)).fit_predict(x)
     assert len(set(labels[truth >= 0].tolist()) - {-1}) == 3
+
+
+# --- copies of one vector (cap_copies) ------------------------------------------------------
+
+
+def _story_and_copies(copies: int) -> tuple[Matrix, int]:
+    """Two loose stories of 60 posts and 40 scattered ones, then `copies` exact copies of one
+    post of the first story (its retweets). Returns the rows and the copied row's index."""
+    rng = np.random.default_rng(0)
+    centres = np.eye(48)
+    x = _unit(
+        np.vstack(
+            [
+                centres[0] + rng.normal(0.0, 0.08, size=(60, 48)),
+                centres[1] + rng.normal(0.0, 0.08, size=(60, 48)),
+                rng.normal(0.0, 1.0, size=(40, 48)),
+            ]
+        )
+    )
+    return np.vstack([x, np.repeat(x[5:6], copies, axis=0)]), 5
+
+
+def test_copy_groups_point_each_row_at_its_first_exact_copy() -> None:
+    x, _ = _blobs(per_blob=3, blobs=2, noise=0)
+    rows = np.vstack([x, x[1:2], x[4:5], x[1:2]])
+    nearly = rows[0] + np.float32(1e-7)
+    groups = copy_groups(np.vstack([rows, nearly[None, :]]))
+    assert groups.tolist() == [0, 1, 2, 3, 4, 5, 1, 4, 1, 9]
+
+
+def test_a_posts_copies_stay_in_their_storys_cluster() -> None:
+    """Forty retweets of one post are forty points at distance zero: counted all, they make a
+    cluster of their own and tear the story apart (the demo's and crisislex's reposts); capped
+    at min_samples - 1, they weigh in the story's density and are labelled with it."""
+    x, copied = _story_and_copies(40)
+    story = np.r_[0:60, 160:200]
+    every = HdbscanClusterer(HdbscanParams(cap_copies=False)).fit_predict(x)
+    assert len(set(every[story].tolist()) - {-1}) >= 2 or (every[story] == -1).any()
+    capped = HdbscanClusterer(HdbscanParams()).fit_predict(x)
+    assert HdbscanParams().cap_copies
+    (label,) = set(capped[story].tolist())
+    assert label >= 0 and capped[copied] == label
+    other = set(capped[60:120].tolist())
+    assert len(other) == 1 and label not in other
+
+
+def test_a_campaign_of_copies_and_nothing_else_is_a_cluster_of_its_own() -> None:
+    """Fifteen accounts posting one text that nothing else resembles: the capped density sees
+    four points and hangs them on a neighbouring cluster's fringe or leaves them as noise, yet a
+    copy-paste campaign of a cluster's size is a narrative, apart from the stories around it."""
+    x, _ = _story_and_copies(0)
+    campaign = _unit(np.random.default_rng(9).normal(0.0, 1.0, size=(1, 48)))
+    rows = np.vstack([x, np.repeat(campaign, 15, axis=0)])
+    labels = HdbscanClusterer(HdbscanParams()).fit_predict(rows)
+    (label,) = set(labels[160:].tolist())
+    assert label >= 0
+    assert label not in set(labels[:160].tolist())
+    assert len(set(labels[:60].tolist())) == 1 and len(set(labels[60:120].tolist())) == 1
+    # Nine copies are fewer than a cluster's minimum size: not a narrative on their own.
+    few = HdbscanClusterer(HdbscanParams()).fit_predict(
+        np.vstack([x, np.repeat(campaign, 9, axis=0)])
+    )
+    assert set(few[160:].tolist()) == {-1} or set(few[160:].tolist()) <= set(few[:160].tolist())
+
+
+def test_the_cap_changes_nothing_where_no_vector_repeats_past_it() -> None:
+    x, _ = _blobs(seed=4, per_blob=30, blobs=3, noise=30)
+    rows = np.vstack([x, x[:5], x[:5], x[:5]])  # four copies of five rows: within the cap
+    capped = HdbscanClusterer(HdbscanParams()).fit_predict(rows)
+    every = HdbscanClusterer(HdbscanParams(cap_copies=False)).fit_predict(rows)
+    np.testing.assert_array_equal(capped, every)
 
 
 # --- reduce_dimension ------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import pytest
 
 from schemas.events import NarrativeEvent
 from streams.attach import AttachConfig
-from streams.cluster import Clusterer, Labels
+from streams.cluster import Clusterer, HdbscanParams, Labels
 from streams.detector import DETECTOR_VERSION, Detector, DetectorParams
 from streams.documents import Document
 from streams.embed import Embedder
@@ -1073,6 +1073,12 @@ def test_a_stream_that_opens_with_one_story_reports_it_before_any_second_one() -
 def test_no_last_word_gives_the_version_of_the_release_before_it() -> None:
     params_off = DetectorParams(events=EventConfig(list_held_at_end=False))
     assert params_off.version("model-a") == version_without(params_off, "events.list_held_at_end")
+    assert params_off.version("model-a") != DetectorParams().version("model-a")
+
+
+def test_counting_every_copy_gives_the_version_of_the_release_before_the_cap() -> None:
+    params_off = DetectorParams(hdbscan=HdbscanParams(cap_copies=False))
+    assert params_off.version("model-a") == version_without(params_off, "hdbscan.cap_copies")
     assert params_off.version("model-a") != DetectorParams().version("model-a")
 
 
