@@ -209,20 +209,13 @@ def _inside(
     """Whether the copies of row `first` lie in the extent of the cluster they were given:
     at least as alike to the centroid of its other members as the least alike of them, with
     the cluster's far-out strays ignored, as attachment measures extents
-    (`streams.attach.radius_of`, Tukey's far-out fence)."""
+    (`streams.attach.radius_of`, Tukey's far-out fence). Rows are unit length, as everything
+    the detector clusters is (the lexical and time views keep them so)."""
     if labels[first] < 0:
         return False
-    others = _unit_rows(vectors[(labels == labels[first]) & (group != first)])
+    others = vectors[(labels == labels[first]) & (group != first)].astype(np.float64)
     if not len(others):
         return True
     centroid = others.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    copy = _unit_rows(vectors[first : first + 1])[0]
-    return bool(copy @ centroid >= radius_of(others @ centroid, _FAR_OUT))
-
-
-def _unit_rows(x: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
-    rows = x.astype(np.float64)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    unit: npt.NDArray[np.float64] = rows / np.where(norms > 0, norms, 1.0)
-    return unit
+    return bool(vectors[first] @ centroid >= radius_of(others @ centroid, _FAR_OUT))

@@ -254,7 +254,7 @@ def test_copy_groups_point_each_row_at_its_first_exact_copy() -> None:
 
 def test_a_posts_copies_stay_in_their_storys_cluster() -> None:
     """Forty retweets of one post are forty points at distance zero: counted all, they make a
-    cluster of their own and tear the story apart (the demo's and crisislex's reposts); capped
+    cluster of their own and tear the story apart (crisislex's retweets); capped
     at min_samples - 1, they weigh in the story's density and are labelled with it."""
     x, copied = _story_and_copies(40)
     story = np.r_[0:60, 160:200]
@@ -284,7 +284,7 @@ def test_a_campaign_of_copies_and_nothing_else_is_a_cluster_of_its_own() -> None
     few = HdbscanClusterer(HdbscanParams()).fit_predict(
         np.vstack([x, np.repeat(campaign, 9, axis=0)])
     )
-    assert set(few[160:].tolist()) == {-1} or set(few[160:].tolist()) <= set(few[:160].tolist())
+    assert set(few[160:].tolist()) <= set(few[:160].tolist())  # noise, or a neighbour's fringe
 
 
 def test_the_cap_changes_nothing_where_no_vector_repeats_past_it() -> None:
