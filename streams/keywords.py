@@ -29,8 +29,9 @@ from streams.stopwords import CJK_FUNCTION_CHARACTERS
 #: spellings of one word (accents, hyphens) are published as one keyword (`spelling_key`). 6:
 #: more function words of Spanish, Portuguese, French and Italian ("las", "tras", "come") and
 #: English words of no topic ("least", "according", "need") are stopwords. 7: Turkish "önce"
-#: (beside "sonra") and the light verbs of "etmek" ("iddia ediyor") are stopwords.
-TOKENS_REVISION = 7
+#: (beside "sonra") and the light verbs of "etmek" ("iddia ediyor") are stopwords. 8: Turkish
+#: "hâlâ" / "halen" ("still") and "henüz" ("yet"), which English has as "still" and "yet".
+TOKENS_REVISION = 8
 
 # A leading "@" is matched so that mentions can be recognised (and dropped) as a whole.
 _TOKEN = re.compile(r"[#@]?[^\W\d_][\w'-]*[\w]|[^\W\d_]{2,}", re.UNICODE)
