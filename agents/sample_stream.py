@@ -4,10 +4,13 @@ Why this exists: the detector has to be demonstrated and tested without a live c
 collected data cannot be redistributed. This module writes a stream that looks like what the
 producers deliver during a campaign in which a deepfake allegation, a denial and counter-claims
 spread across news sites and social networks within hours: several overlapping stories, each
-with a burst shape (slow start, peak, decay), told in two languages with varied wording,
-amplified by near-duplicate reposts, surrounded by unrelated chatter and polluted with the page
-junk real articles carry. Every record carries its planted narrative key in ``label`` so tests
-and the demo can score what the detector finds.
+with a burst shape (slow start, peak, decay), told in two languages, amplified by
+near-duplicate reposts, surrounded by unrelated chatter and polluted with the page junk real
+articles carry. A story's original posts are worded the way a crowd words one claim
+(`_Generator._compose`): shared headlines, one wording's lead joined to another's follow-up,
+swapped words, openers, cut-off cross-posts. Whole templates alone made every phrasing a dense
+island that the detector rightly reported as a narrative of its own. Every record carries its
+planted narrative key in ``label`` so tests and the demo can score what the detector finds.
 
 Why the names are invented: the stream puts fabricated claims and quotes in people's mouths.
 Candidates, reporters and handles are fictional; only places, institutions and the general shape
@@ -24,7 +27,7 @@ import json
 import os
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -1231,6 +1234,88 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _REPOST_EDITS_EN = ("!!", " 👇", " 😱", " This.", " Read this.", "")
 _REPOST_EDITS_TR = ("!!", " 👇", " 😱", " Bakın.", " Okuyun.", "")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÇĞİÖŞÜ\"'])")
+_POST_LIMIT = 280
+_OPENERS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Just saw this:",
+        "ICYMI:",
+        "Reports say:",
+        "Wait, what?",
+        "Read this 👇",
+        "Everyone is talking about it:",
+        "Not sure if true, but:",
+        "Thread 🧵",
+        "Latest:",
+        "Hmm.",
+    ),
+    "tr": (
+        "Şuna bakın:",
+        "Gündem:",
+        "Haberlere göre:",
+        "Doğru mu bu?",
+        "Okuyun 👇",
+        "Herkes bunu konuşuyor:",
+        "Emin değilim ama:",
+        "Flood 🧵",
+        "Son durum:",
+        "Hmm.",
+    ),
+}
+# Words people swap when they retell a claim: each match is swapped with probability one half.
+# Turkish entries are whole words only (a case suffix after an apostrophe stays correct).
+_PARAPHRASES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "en": (
+        ("fake", ("fabricated", "bogus", "doctored", "phony")),
+        ("fabricated", ("fake", "made-up", "forged")),
+        ("videos", ("clips", "footage", "recordings")),
+        ("video", ("clip", "footage", "recording")),
+        ("clips", ("videos", "footage")),
+        ("tape", ("recording", "video")),
+        ("accuses", ("blames",)),
+        ("says", ("claims", "insists", "said")),
+        ("claims", ("says", "alleges")),
+        ("denies", ("rejects", "dismisses")),
+        ("Moscow", ("Russia",)),
+        ("Russia", ("Moscow",)),
+        ("election", ("vote", "race")),
+        ("huge", ("massive", "big")),
+        ("evidence", ("proof",)),
+        ("quits", ("leaves", "exits")),
+        ("poll", ("survey",)),
+        ("tight", ("close",)),
+        ("viral", ("widely shared", "trending")),
+        ("officials", ("poll workers", "election staff")),
+        ("online", ("on social media", "everywhere online")),
+        ("edited", ("altered", "manipulated")),
+        ("still", ("even now",)),
+        ("families", ("people", "households")),
+    ),
+    "tr": (
+        ("sahte", ("uydurma", "düzmece")),
+        ("montaj", ("kurgu", "sahte")),
+        ("video", ("görüntü",)),
+        ("Rusya", ("Moskova",)),
+        ("söyledi", ("dedi", "açıkladı")),
+        ("açıkladı", ("duyurdu",)),
+        ("reddetti", ("yalanladı",)),
+        ("anket", ("kamuoyu araştırması",)),
+        ("kayıtlar", ("kasetler",)),
+        ("hâlâ", ("halen", "hala")),
+        ("çok", ("gerçekten", "fazlasıyla")),
+        ("aileler", ("depremzedeler", "insanlar")),
+    ),
+}
+_PARAPHRASE_RES: dict[str, tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]] = {
+    lang: tuple((re.compile(rf"(?<!\w){re.escape(w)}(?!\w)"), alts) for w, alts in table)
+    for lang, table in _PARAPHRASES.items()
+}
+_HEDGE = re.compile(r"(?<!\w)(says|claims|accuses|blames|denies|admits|warns|showed|has)(?!\w)")
+_HEDGES = ("reportedly", "apparently", "now", "openly")
+_SHARE_COMMENTS: dict[str, tuple[str, ...]] = {
+    "en": ("", "", "Worth reading.", "Here we go again.", "As expected.", "Read the whole thing."),
+    "tr": ("", "", "Okumaya değer.", "Yine başladık.", "Beklendiği gibi.", "Mutlaka okuyun."),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1238,13 +1323,23 @@ _REPOST_EDITS_TR = ("!!", " 👇", " 😱", " Bakın.", " Okuyun.", "")
 # --------------------------------------------------------------------------------------------
 
 
-def _fill(rng: random.Random, template: str, slots: Slots) -> str:
-    """Fill ``{slot}`` placeholders from the narrative's slots, falling back to shared ones."""
+def _fill(
+    rng: random.Random, template: str, slots: Slots, chosen: dict[str, str] | None = None
+) -> str:
+    """Fill ``{slot}`` placeholders from the narrative's slots, falling back to shared ones.
+
+    ``chosen`` keeps one value per slot across calls, so a post joined from two wordings
+    names one city, not two.
+    """
 
     def pick(match: re.Match[str]) -> str:
         name = match.group(1)
-        options = slots.get(name) or _SHARED_SLOTS[name]
-        return rng.choice(options)
+        if chosen is not None and name in chosen:
+            return chosen[name]
+        value = rng.choice(slots.get(name) or _SHARED_SLOTS[name])
+        if chosen is not None:
+            chosen[name] = value
+        return value
 
     text = " ".join(_SLOT.sub(pick, template).split())
     # A slot filler such as "opposition candidate ..." may open the sentence.
@@ -1328,15 +1423,17 @@ class _Generator:
 
     # -- posts -----------------------------------------------------------------------------
 
-    def _decorate(self, text: str, lang: str, tags: Sequence[str], tag_p: float) -> str:
-        """Add what real posts carry: reply mentions, hashtags, links."""
+    def _decorate(
+        self, text: str, lang: str, tags: Sequence[str], tag_p: float, *, linked: bool = False
+    ) -> str:
+        """Add what real posts carry: reply mentions, hashtags, links (one, if not ``linked``)."""
         rng = self.rng
         if rng.random() < 0.08:
             text = f"{rng.choice(self.handles[lang])} {text}"
         if rng.random() < tag_p:
             picked = rng.sample(list(tags), k=min(len(tags), rng.choice((1, 1, 2))))
             text = f"{text} {' '.join(picked)}"
-        if rng.random() < 0.25:
+        if rng.random() < 0.25 and not linked:
             text = f"{text} {_short_url(rng)}"
         return text
 
@@ -1355,6 +1452,56 @@ class _Generator:
                 "label": label,
             },
         )
+
+    def _compose(self, story: _Narrative, lang: str) -> tuple[str, bool]:
+        """An original post about ``story``, worded the way a crowd words one claim.
+
+        Why not one template per post: people retell a claim in their own words, so its posts
+        form one continuous cloud, not a few tight copies of a handful of phrasings. Drawing
+        whole templates made every template a dense island of its own, and the demo then
+        showed one narrative per phrasing. Here a post may share a headline, join a sentence
+        of one wording to a sentence of another, and carry an opener of its own; the draws
+        stay on the one seeded source, so the stream is still byte-stable. Returns the text and
+        whether it already carries a link.
+        """
+        rng = self.rng
+        draw = rng.random()
+        if draw < 0.15:  # a shared headline, as people post links to coverage
+            title = _fill(rng, rng.choice(story.titles[lang]), story.slots)
+            comment = rng.choice(_SHARE_COMMENTS[lang])
+            return f"{comment} {title} {_short_url(rng)}".strip(), True
+        templates = story.posts[lang]
+        picks = rng.sample(range(len(templates)), k=min(2, len(templates)))
+        chosen: dict[str, str] = {}
+        first = _SENTENCE_END.split(_fill(rng, templates[picks[0]], story.slots, chosen))
+        text = " ".join(first)
+        if draw < 0.55 and len(picks) == 2:  # one wording's lead, another's follow-up
+            second = _SENTENCE_END.split(_fill(rng, templates[picks[1]], story.slots, chosen))
+            lead = f"{first[0]}." if first[0][-1:].isalnum() else first[0]
+            joined = f"{lead} {' '.join(second[1:] or second)}"
+            if len(joined) <= _POST_LIMIT:
+                text = joined
+        text = self._paraphrase(text, lang)
+        if rng.random() < 0.3:
+            text = f"{rng.choice(_OPENERS[lang])} {text}"
+        if rng.random() < 0.08:  # cross-posted and cut at the other network's limit
+            words = text.split()
+            if len(words) > 10:
+                text = " ".join(words[: rng.randrange(len(words) * 6 // 10, len(words))]) + "…"
+        return text, False
+
+    def _paraphrase(self, text: str, lang: str) -> str:
+        """Swap words for the ones another person would use, each with probability one half."""
+        rng = self.rng
+
+        def swap(alts: tuple[str, ...]) -> Callable[[re.Match[str]], str]:
+            return lambda m: rng.choice(alts) if rng.random() < 0.5 else m.group(0)
+
+        for pattern, alts in _PARAPHRASE_RES[lang]:
+            text = pattern.sub(swap(alts), text)
+        if lang == "en" and rng.random() < 0.2:  # "X reportedly says ..."
+            text = _HEDGE.sub(lambda m: f"{rng.choice(_HEDGES)} {m.group(0)}", text, count=1)
+        return text
 
     def _repost(self, offset: int, original: _Draft, amplifiers: Sequence[str]) -> _Draft:
         """A near-duplicate: "RT @x: ..." or a copy-paste with a small edit, by a loud account."""
@@ -1443,8 +1590,8 @@ class _Generator:
             if rng.random() < article_p:
                 originals.append(self._story_article(offset, story, lang))
             else:
-                text = _fill(rng, rng.choice(story.posts[lang]), story.slots)
-                text = self._decorate(text, lang, story.hashtags[lang], 0.55)
+                text, linked = self._compose(story, lang)
+                text = self._decorate(text, lang, story.hashtags[lang], 0.55, linked=linked)
                 originals.append(self._post(offset, text, lang, story.key))
         posts = sorted((d for d in originals if d.kind == "post"), key=lambda d: (d.offset, d.seq))
         viral = posts[:: max(1, round(1 / _VIRAL_SHARE))]
