@@ -1263,7 +1263,8 @@ _OPENERS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Words people swap when they retell a claim: each match is swapped with probability one half.
-# Turkish entries are whole words only (a case suffix after an apostrophe stays correct).
+# Keys are matched as whole words and may carry a lookahead ("election" but not the "election
+# board"); Turkish keys are whole words only (a case suffix after an apostrophe stays correct).
 _PARAPHRASES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "en": (
         ("fake", ("fabricated", "bogus", "doctored", "phony")),
@@ -1278,7 +1279,7 @@ _PARAPHRASES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("denies", ("rejects", "dismisses")),
         ("Moscow", ("Russia",)),
         ("Russia", ("Moscow",)),
-        ("election", ("vote", "race")),
+        ("election(?! board)", ("vote",)),
         ("huge", ("massive", "big")),
         ("evidence", ("proof",)),
         ("quits", ("leaves", "exits")),
@@ -1307,7 +1308,7 @@ _PARAPHRASES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     ),
 }
 _PARAPHRASE_RES: dict[str, tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]] = {
-    lang: tuple((re.compile(rf"(?<!\w){re.escape(w)}(?!\w)"), alts) for w, alts in table)
+    lang: tuple((re.compile(rf"(?<!\w){key}(?!\w)"), alts) for key, alts in table)
     for lang, table in _PARAPHRASES.items()
 }
 _HEDGE = re.compile(r"(?<!\w)(says|claims|accuses|blames|denies|admits|warns|showed|has)(?!\w)")
@@ -1459,10 +1460,11 @@ class _Generator:
         Why not one template per post: people retell a claim in their own words, so its posts
         form one continuous cloud, not a few tight copies of a handful of phrasings. Drawing
         whole templates made every template a dense island of its own, and the demo then
-        showed one narrative per phrasing. Here a post may share a headline, join a sentence
-        of one wording to a sentence of another, and carry an opener of its own; the draws
-        stay on the one seeded source, so the stream is still byte-stable. Returns the text and
-        whether it already carries a link.
+        showed one narrative per phrasing. Here a post may share a headline, or join a
+        sentence of one wording to a sentence of another; then it swaps words as another
+        person would (`_paraphrase`), may open with a phrase of its own and may be cut short as
+        a cross-post. The draws stay on the one seeded source, so the stream is still
+        byte-stable. Returns the text and whether it already carries a link.
         """
         rng = self.rng
         draw = rng.random()
