@@ -44,7 +44,12 @@ def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
 def representatives(
     entries: Sequence[Entry], centroid: npt.NDArray[np.float32], count: int
 ) -> tuple[tuple[Entry, float], ...]:
-    """Members closest to the centroid, skipping near-verbatim repeats (retweets, copies)."""
+    """Members closest to the centroid, skipping near-verbatim repeats (retweets, copies).
+
+    An article repeats another when its headline (its first line) does: wire copies are
+    republished by several outlets with the same headline and a reshuffled body, and three
+    identical headlines tell the reader one thing.
+    """
     if not entries:
         return ()
     matrix = np.vstack([e.vector for e in entries]).astype(np.float32)
@@ -55,7 +60,9 @@ def representatives(
     seen: set[str] = set()
     picked: list[tuple[Entry, float]] = []
     for i in order:
-        key = dedup_key(entries[i].doc.text)[:120]
+        doc = entries[i].doc
+        text = doc.text.split("\n", 1)[0] if doc.kind == "article" else doc.text
+        key = dedup_key(text)[:120]
         if key in seen:
             continue
         seen.add(key)

@@ -64,6 +64,30 @@ def test_representatives_skip_near_verbatim_repeats() -> None:
     assert [e.doc.doc_id for e, _ in picked] == ["orig", "other"]
 
 
+def test_representatives_skip_articles_that_repeat_a_headline() -> None:
+    """Wire copies: one headline, bodies reshuffled by each outlet. Posts are keyed on their
+    whole text, so two posts that open alike are both shown."""
+    headline = "Viral ballot video is old footage, election board says"
+    entries = [
+        entry(
+            "wire-a",
+            f"{headline}\nFact-checkers traced the video to 2019.",
+            unit(1),
+            kind="article",
+        ),
+        entry(
+            "wire-b",
+            f"{headline}\nOfficials urged voters not to share it.",
+            unit(1),
+            kind="article",
+        ),
+        entry("post-a", f"{headline}\nWorth reading.", unit(2, 1), kind="post"),
+        entry("post-b", f"{headline}\nHere we go again.", unit(2, 1), kind="post"),
+    ]
+    picked = representatives(entries, unit(1), 4)
+    assert [e.doc.doc_id for e, _ in picked] == ["wire-a", "post-a", "post-b"]
+
+
 def test_representatives_of_no_entries_is_empty() -> None:
     assert representatives([], unit(1), 5) == ()
 
